@@ -1,0 +1,105 @@
+package graph
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is returned when a node ID is not in the graph.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable is returned when the store's backend cannot be reached
+// (e.g. Neo4j down). The API answers 503.
+var ErrUnavailable = errors.New("store unavailable")
+
+// Store is the one query interface. The embedded store (Memory) and the
+// Neo4j store implement it and pass the same contract tests
+// (graph/storetest): same question, same answer.
+type Store interface {
+	// Meta describes the loaded snapshot.
+	Meta(ctx context.Context) (Meta, error)
+	// Node returns one node, or ErrNotFound.
+	Node(ctx context.Context, id string) (Node, error)
+	// Search finds nodes by name, ID/ARN substring, account or tag value,
+	// best matches first.
+	Search(ctx context.Context, q SearchQuery) ([]Node, error)
+	// Neighbours returns a node with its adjacent edges and nodes.
+	Neighbours(ctx context.Context, id string, opts NeighbourOptions) (Subgraph, error)
+	// Reach answers "what can this principal or workload reach".
+	Reach(ctx context.Context, from string, opts ReachOptions) (ReachResult, error)
+	// Reachers answers "who can reach this resource".
+	Reachers(ctx context.Context, to string, opts ReachOptions) (ReachResult, error)
+	// Paths returns paths from one node to another, shortest first.
+	Paths(ctx context.Context, from, to string, opts PathOptions) ([]Path, error)
+	// Close releases the store.
+	Close(ctx context.Context) error
+}
+
+// SearchQuery is a search request.
+type SearchQuery struct {
+	Text  string     `json:"q"`
+	Kinds []NodeKind `json:"kinds,omitempty"`
+	Limit int        `json:"limit,omitempty"` // 0: default 20
+}
+
+// NeighbourOptions filters neighbours.
+type NeighbourOptions struct {
+	Kinds     []EdgeKind `json:"kinds,omitempty"` // empty: all
+	Direction string     `json:"direction,omitempty"`
+	Limit     int        `json:"limit,omitempty"` // 0: default 200
+}
+
+// ReachOptions bound and filter reach and reachers.
+type ReachOptions struct {
+	MaxDepth          int      `json:"maxDepth,omitempty"`     // identity hops; 0: default 6
+	Actions           []string `json:"actions,omitempty"`      // IAM action patterns, e.g. "s3:Get*"
+	AccessLevels      []string `json:"accessLevels,omitempty"` // e.g. "Read", "Write"
+	ResourceTypes     []string `json:"resourceTypes,omitempty"`
+	ExcludeConditions bool     `json:"excludeConditional,omitempty"` // drop edges that hold only under conditions
+	Limit             int      `json:"limit,omitempty"`              // max targets; 0: default 1000
+}
+
+// Hop is one edge on a path.
+type Hop struct {
+	Edge Edge `json:"edge"`
+}
+
+// Path is a route through the graph with its edges in order and the
+// conjunction of the conditions met along it.
+type Path struct {
+	Nodes      []string `json:"nodes"` // node IDs, first is the origin
+	Edges      []Edge   `json:"edges"`
+	Conditions []string `json:"conditions,omitempty"`
+}
+
+// ReachTarget is one thing reached (a resource, scope or pattern for
+// Reach; a principal or workload for Reachers).
+type ReachTarget struct {
+	Node       Node          `json:"node"`
+	Actions    []ActionGrant `json:"actions"`
+	Path       Path          `json:"path"`
+	Conditions []string      `json:"conditions,omitempty"`
+}
+
+// ReachResult is the answer to Reach or Reachers: the targets with paths,
+// and the subgraph that draws them.
+type ReachResult struct {
+	Origin    Node          `json:"origin"`
+	Targets   []ReachTarget `json:"targets"`
+	Graph     Subgraph      `json:"graph"`
+	Truncated bool          `json:"truncated,omitempty"`
+	// Gaps lists collection gaps that could change this answer.
+	Gaps []Gap `json:"gaps,omitempty"`
+}
+
+// PathOptions bound path search.
+type PathOptions struct {
+	MaxDepth int `json:"maxDepth,omitempty"` // 0: default 6
+	Limit    int `json:"limit,omitempty"`    // 0: default 10
+}
+
+// Subgraph is a set of nodes and the edges between them.
+type Subgraph struct {
+	Nodes []Node `json:"nodes"`
+	Edges []Edge `json:"edges"`
+}
