@@ -140,9 +140,48 @@ type Edge struct {
 
 // Graph is a whole built graph, as the builder makes it and stores load it.
 type Graph struct {
-	Meta  Meta   `json:"meta"`
-	Nodes []Node `json:"nodes"`
-	Edges []Edge `json:"edges"`
+	Meta     Meta      `json:"meta"`
+	Nodes    []Node    `json:"nodes"`
+	Edges    []Edge    `json:"edges"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// FindingKind is the closed set of finding kinds.
+type FindingKind string
+
+const (
+	FindingExternalTrust     FindingKind = "external-trust"     // role trusted by an account/provider outside the organization
+	FindingExternalAccess    FindingKind = "external-access"    // outside principal reaches something inside
+	FindingPublic            FindingKind = "public"             // resource reachable by anyone
+	FindingAdmin             FindingKind = "admin-equivalent"   // principal with admin-equivalent permissions
+	FindingEscalation        FindingKind = "escalation"         // principal can escalate to an admin-equivalent one
+	FindingConfusedDeputy    FindingKind = "confused-deputy"    // service principal trusted without SourceAccount/SourceArn
+	FindingWildcardAction    FindingKind = "wildcard-action"    // "*" or "svc:*" in Action
+	FindingWildcardResource  FindingKind = "wildcard-resource"  // "*" in Resource on non-list actions
+	FindingPassRoleAny       FindingKind = "passrole-any"       // iam:PassRole on *
+	FindingDataStoreWildcard FindingKind = "datastore-wildcard" // service-wide wildcard on a data store
+	FindingUnusedGrant       FindingKind = "unused-grant"       // granted, never used (last-accessed data)
+	FindingBlastRadius       FindingKind = "blast-radius"       // workload ranking entry
+)
+
+// Finding is one thing a reviewer should look at, with what proves it.
+type Finding struct {
+	ID       string      `json:"id"`
+	Kind     FindingKind `json:"kind"`
+	Severity string      `json:"severity"` // critical, high, medium, low, info
+	Title    string      `json:"title"`
+	Subject  string      `json:"subject"` // node ID the finding is about
+	Target   string      `json:"target,omitempty"`
+	Account  string      `json:"account,omitempty"`
+	Detail   string      `json:"detail,omitempty"`
+	// Condition under which the finding holds; empty: unconditionally.
+	Condition string     `json:"condition,omitempty"`
+	Path      *Path      `json:"path,omitempty"`
+	Evidence  []Evidence `json:"evidence,omitempty"`
+	// Score ranks findings of one kind (e.g. blast radius).
+	Score int `json:"score,omitempty"`
+	// Suggestion is a suggested narrower policy document, where one applies.
+	Suggestion json.RawMessage `json:"suggestion,omitempty"`
 }
 
 // Meta describes the snapshot a graph was built from.

@@ -31,6 +31,9 @@ type Store interface {
 	Reachers(ctx context.Context, to string, opts ReachOptions) (ReachResult, error)
 	// Paths returns paths from one node to another, shortest first.
 	Paths(ctx context.Context, from, to string, opts PathOptions) ([]Path, error)
+	// Findings lists the findings computed at build time (external trust,
+	// public exposure, admin-equivalence, least privilege …).
+	Findings(ctx context.Context, q FindingQuery) ([]Finding, error)
 	// Close releases the store.
 	Close(ctx context.Context) error
 }
@@ -102,4 +105,26 @@ type PathOptions struct {
 type Subgraph struct {
 	Nodes []Node `json:"nodes"`
 	Edges []Edge `json:"edges"`
+}
+
+// FindingQuery filters findings.
+type FindingQuery struct {
+	Kinds   []FindingKind `json:"kinds,omitempty"`
+	Account string        `json:"account,omitempty"`
+	Subject string        `json:"subject,omitempty"` // node ID
+	Limit   int           `json:"limit,omitempty"`   // 0: all
+}
+
+// Source is the low-level read access that the shared traversal code
+// (Reach, Reachers, Paths in this package) needs. The embedded store
+// implements it over memory; the Neo4j store implements it with batched
+// Cypher, so both stores run the same algorithm and give the same answers.
+// Calls are batched by BFS frontier: one call per depth level.
+type Source interface {
+	// Nodes returns the nodes with the given IDs (missing IDs are skipped).
+	Nodes(ctx context.Context, ids []string) ([]Node, error)
+	// OutEdges returns edges of the given kinds leaving any of ids (all kinds if empty).
+	OutEdges(ctx context.Context, ids []string, kinds []EdgeKind) ([]Edge, error)
+	// InEdges returns edges of the given kinds entering any of ids (all kinds if empty).
+	InEdges(ctx context.Context, ids []string, kinds []EdgeKind) ([]Edge, error)
 }
