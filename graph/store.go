@@ -128,3 +128,23 @@ type Source interface {
 	// InEdges returns edges of the given kinds entering any of ids (all kinds if empty).
 	InEdges(ctx context.Context, ids []string, kinds []EdgeKind) ([]Edge, error)
 }
+
+// Pinger is implemented by stores whose backend can be down (Neo4j).
+// /api/v1/health reports the store unhealthy when Ping fails.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// CypherResult is the answer of a read-only Cypher query.
+type CypherResult struct {
+	Columns   []string `json:"columns"`
+	Rows      [][]any  `json:"rows"`
+	Truncated bool     `json:"truncated"`
+}
+
+// CypherRunner is implemented by stores that accept read-only Cypher
+// (Neo4j). Implementations must run the query in a read transaction,
+// refuse writes and procedure calls that write, and honour limit and ctx.
+type CypherRunner interface {
+	RunReadCypher(ctx context.Context, query string, params map[string]any, limit int) (CypherResult, error)
+}
