@@ -36,6 +36,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func commands() map[string]command {
 	return map[string]command{
 		// one line per subcommand; keep sorted
+		"gen": {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
 	}
 }
 
