@@ -36,7 +36,8 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func commands() map[string]command {
 	return map[string]command{
 		// one line per subcommand; keep sorted
-		"gen": {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
+		"gen":    {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
+		"import": {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
 	}
 }
 
