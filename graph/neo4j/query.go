@@ -1,0 +1,394 @@
+package neo4j
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/iamreach/iamreach/graph"
+)
+
+// Meta describes the snapshot of the current generation.
+func (s *Store) Meta(ctx context.Context) (graph.Meta, error) {
+	return readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (graph.Meta, error) {
+		gen, err := currentGen(ctx, tx)
+		if err != nil {
+			return graph.Meta{}, err
+		}
+		r, err := tx.Run(ctx, `MATCH (g:Generation {gen: $gen})
+RETURN g.meta AS meta, g.nodes AS nodes, g.edges AS edges`, map[string]any{"gen": gen})
+		if err != nil {
+			return graph.Meta{}, err
+		}
+		rec, err := r.Single(ctx)
+		if err != nil {
+			return graph.Meta{}, err
+		}
+		var m graph.Meta
+		raw, _ := rec.Get("meta")
+		if err := json.Unmarshal([]byte(str(raw)), &m); err != nil {
+			return graph.Meta{}, fmt.Errorf("generation %d: decode meta: %w", gen, err)
+		}
+		n, _ := rec.Get("nodes")
+		e, _ := rec.Get("edges")
+		m.Nodes, m.Edges = int(toInt(n)), int(toInt(e))
+		return m, nil
+	})
+}
+
+// Node returns one node of the current generation, or graph.ErrNotFound.
+func (s *Store) Node(ctx context.Context, id string) (graph.Node, error) {
+	ns, err := s.Nodes(ctx, []string{id})
+	if err != nil {
+		return graph.Node{}, err
+	}
+	if len(ns) == 0 {
+		return graph.Node{}, fmt.Errorf("node %q: %w", id, graph.ErrNotFound)
+	}
+	return ns[0], nil
+}
+
+// Nodes returns the nodes with the given IDs in the order asked, skipping
+// missing ones (graph.Source).
+func (s *Store) Nodes(ctx context.Context, ids []string) ([]graph.Node, error) {
+	return s.pinned(-1).Nodes(ctx, ids)
+}
+
+// OutEdges returns edges of the given kinds leaving any of ids (graph.Source).
+func (s *Store) OutEdges(ctx context.Context, ids []string, kinds []graph.EdgeKind) ([]graph.Edge, error) {
+	return s.pinned(-1).OutEdges(ctx, ids, kinds)
+}
+
+// InEdges returns edges of the given kinds entering any of ids (graph.Source).
+func (s *Store) InEdges(ctx context.Context, ids []string, kinds []graph.EdgeKind) ([]graph.Edge, error) {
+	return s.pinned(-1).InEdges(ctx, ids, kinds)
+}
+
+// Search finds nodes like the embedded store does: the score of each hit is
+// computed in Cypher (narrowed by the text index), the exact ordering and
+// limit in Go with the same tie-breaks.
+func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]graph.Node, error) {
+	text := strings.ToLower(strings.TrimSpace(q.Text))
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	kinds := make([]string, 0, len(q.Kinds))
+	for _, k := range q.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	type hit struct {
+		score int64
+		name  string
+		id    string
+	}
+	gen, hits, err := func() (int64, []hit, error) {
+		type out struct {
+			gen  int64
+			hits []hit
+		}
+		o, err := readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (out, error) {
+			gen, err := currentGen(ctx, tx)
+			if err != nil {
+				return out{}, err
+			}
+			r, err := tx.Run(ctx, `MATCH (n:Node)
+WHERE n.gen = $gen AND ($text = '' OR n.search CONTAINS $text) AND (size($kinds) = 0 OR n.kind IN $kinds)
+WITH n, toLower(n.name) AS name, toLower(n.id) AS id
+WITH n, CASE
+  WHEN $text = '' THEN 1
+  WHEN name = $text OR id = $text THEN 100
+  WHEN name STARTS WITH $text THEN 80
+  WHEN name CONTAINS $text THEN 60
+  WHEN id CONTAINS $text THEN 40
+  WHEN n.account = $text THEN 30
+  WHEN n.tagtext CONTAINS $text THEN 20
+  ELSE 0 END AS score
+WHERE score > 0
+RETURN score, n.name AS name, n.id AS id`, map[string]any{"gen": gen, "text": text, "kinds": kinds})
+			if err != nil {
+				return out{}, err
+			}
+			var hs []hit
+			for r.Next(ctx) {
+				rec := r.Record()
+				hs = append(hs, hit{score: toInt(rec.Values[0]), name: str(rec.Values[1]), id: str(rec.Values[2])})
+			}
+			return out{gen, hs}, r.Err()
+		})
+		return o.gen, o.hits, err
+	}()
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(hits, func(a, b int) bool {
+		if hits[a].score != hits[b].score {
+			return hits[a].score > hits[b].score
+		}
+		if len(hits[a].name) != len(hits[b].name) {
+			return len(hits[a].name) < len(hits[b].name)
+		}
+		return hits[a].id < hits[b].id
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.id
+	}
+	ns, err := s.pinned(gen).Nodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if ns == nil {
+		ns = []graph.Node{}
+	}
+	return ns, nil
+}
+
+// Neighbours returns a node with its adjacent edges and nodes, with the
+// embedded store's own code over this store's Source.
+func (s *Store) Neighbours(ctx context.Context, id string, opts graph.NeighbourOptions) (graph.Subgraph, error) {
+	src, err := s.pin(ctx)
+	if err != nil {
+		return graph.Subgraph{}, err
+	}
+	return graph.NeighboursOf(ctx, src, id, opts)
+}
+
+// Reach answers "what can this principal or workload reach" with the shared
+// traversal, one batched Cypher query per frontier, pinned to the
+// generation current when the question arrived.
+func (s *Store) Reach(ctx context.Context, from string, opts graph.ReachOptions) (graph.ReachResult, error) {
+	src, err := s.pin(ctx)
+	if err != nil {
+		return graph.ReachResult{}, err
+	}
+	return graph.Reach(ctx, src, from, opts)
+}
+
+// Reachers answers "who can reach this resource" (shared traversal).
+func (s *Store) Reachers(ctx context.Context, to string, opts graph.ReachOptions) (graph.ReachResult, error) {
+	src, err := s.pin(ctx)
+	if err != nil {
+		return graph.ReachResult{}, err
+	}
+	return graph.Reachers(ctx, src, to, opts)
+}
+
+// Paths returns paths from one node to another, shortest first (shared
+// traversal).
+func (s *Store) Paths(ctx context.Context, from, to string, opts graph.PathOptions) ([]graph.Path, error) {
+	src, err := s.pin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return graph.FindPaths(ctx, src, from, to, opts)
+}
+
+// Findings lists the findings of the current generation, filtered in
+// Cypher and then by the embedded store's own filter (same order, same
+// answer).
+func (s *Store) Findings(ctx context.Context, q graph.FindingQuery) ([]graph.Finding, error) {
+	kinds := make([]string, 0, len(q.Kinds))
+	for _, k := range q.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	all, err := readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) ([]graph.Finding, error) {
+		gen, err := currentGen(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		r, err := tx.Run(ctx, `MATCH (f:Finding)
+WHERE f.gen = $gen AND (size($kinds) = 0 OR f.kind IN $kinds)
+  AND ($account = '' OR f.account = $account) AND ($subject = '' OR f.subject = $subject)
+RETURN f.json AS json ORDER BY f.seq`, map[string]any{"gen": gen, "kinds": kinds, "account": q.Account, "subject": q.Subject})
+		if err != nil {
+			return nil, err
+		}
+		var out []graph.Finding
+		for r.Next(ctx) {
+			var f graph.Finding
+			if err := json.Unmarshal([]byte(str(r.Record().Values[0])), &f); err != nil {
+				return nil, fmt.Errorf("decode finding: %w", err)
+			}
+			out = append(out, f)
+			if q.Limit > 0 && len(out) >= q.Limit {
+				break
+			}
+		}
+		return out, r.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return graph.FilterFindings(all, q), nil
+}
+
+// pin returns a Source fixed to the current generation, so one question is
+// answered from one generation even if a load switches meanwhile.
+func (s *Store) pin(ctx context.Context) (*genSource, error) {
+	gen, err := readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (int64, error) {
+		return currentGen(ctx, tx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.pinned(gen), nil
+}
+
+func (s *Store) pinned(gen int64) *genSource { return &genSource{s: s, gen: gen} }
+
+// genSource implements graph.Source over one generation (gen < 0: the
+// current one, read in the same transaction).
+type genSource struct {
+	s   *Store
+	gen int64
+}
+
+func (g *genSource) resolve(ctx context.Context, tx neo4j.ManagedTransaction) (int64, error) {
+	if g.gen >= 0 {
+		return g.gen, nil
+	}
+	return currentGen(ctx, tx)
+}
+
+// Nodes returns the nodes with the given IDs, in the order asked.
+func (g *genSource) Nodes(ctx context.Context, ids []string) ([]graph.Node, error) {
+	if len(ids) == 0 {
+		return []graph.Node{}, nil
+	}
+	byID, err := readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) (map[string]graph.Node, error) {
+		gen, err := g.resolve(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		r, err := tx.Run(ctx, `UNWIND $ids AS id
+MATCH (n:Node {gen: $gen, id: id})
+RETURN n.json AS json`, map[string]any{"gen": gen, "ids": uniq(ids)})
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]graph.Node, len(ids))
+		for r.Next(ctx) {
+			var n graph.Node
+			if err := json.Unmarshal([]byte(str(r.Record().Values[0])), &n); err != nil {
+				return nil, fmt.Errorf("decode node: %w", err)
+			}
+			out[n.ID] = n
+		}
+		return out, r.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]graph.Node, 0, len(ids))
+	for _, id := range ids {
+		if n, ok := byID[id]; ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// OutEdges returns edges leaving ids: per ID (first occurrence), sorted by
+// edge ID, like the embedded store's adjacency lists.
+func (g *genSource) OutEdges(ctx context.Context, ids []string, kinds []graph.EdgeKind) ([]graph.Edge, error) {
+	return g.edges(ctx, ids, kinds, true)
+}
+
+// InEdges returns edges entering ids, ordered like OutEdges.
+func (g *genSource) InEdges(ctx context.Context, ids []string, kinds []graph.EdgeKind) ([]graph.Edge, error) {
+	return g.edges(ctx, ids, kinds, false)
+}
+
+func (g *genSource) edges(ctx context.Context, ids []string, kinds []graph.EdgeKind, out bool) ([]graph.Edge, error) {
+	ids = uniq(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ks := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		ks = append(ks, string(k))
+	}
+	pattern := "(n)-[r]->()"
+	if !out {
+		pattern = "(n)<-[r]-()"
+	}
+	// One round trip for the whole frontier.
+	q := `UNWIND range(0, size($ids) - 1) AS i
+MATCH (n:Node {gen: $gen, id: $ids[i]})
+MATCH ` + pattern + `
+WHERE size($kinds) = 0 OR type(r) IN $kinds
+RETURN i, r.id AS id, r.json AS json`
+	type row struct {
+		i  int64
+		id string
+		e  graph.Edge
+	}
+	rows, err := readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) ([]row, error) {
+		gen, err := g.resolve(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		r, err := tx.Run(ctx, q, map[string]any{"gen": gen, "ids": ids, "kinds": ks})
+		if err != nil {
+			return nil, err
+		}
+		var rows []row
+		for r.Next(ctx) {
+			v := r.Record().Values
+			var e graph.Edge
+			if err := json.Unmarshal([]byte(str(v[2])), &e); err != nil {
+				return nil, fmt.Errorf("decode edge %s: %w", str(v[1]), err)
+			}
+			rows = append(rows, row{i: toInt(v[0]), id: str(v[1]), e: e})
+		}
+		return rows, r.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rows, func(a, b int) bool {
+		if rows[a].i != rows[b].i {
+			return rows[a].i < rows[b].i
+		}
+		return rows[a].id < rows[b].id
+	})
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	res := make([]graph.Edge, len(rows))
+	for i, r := range rows {
+		res[i] = r.e
+	}
+	return res, nil
+}
+
+// uniq keeps the first occurrence of each ID, in order.
+func uniq(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func toInt(v any) int64 {
+	i, _ := v.(int64)
+	return i
+}
