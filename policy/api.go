@@ -144,6 +144,3 @@ type PolicySet struct {
 	// VPCEndpoint policies, if the request goes through one.
 	VPCEndpoint []NamedPolicy
 }
-
-// Policy is a parsed and compiled policy document. (Filled in by the engine.)
-type Policy struct{}

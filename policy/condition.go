@@ -1,0 +1,383 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/big"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// OpKind is the closed set of base condition operators.
+type OpKind uint8
+
+const (
+	OpStringEquals OpKind = iota
+	OpStringNotEquals
+	OpStringEqualsIgnoreCase
+	OpStringNotEqualsIgnoreCase
+	OpStringLike
+	OpStringNotLike
+	OpNumericEquals
+	OpNumericNotEquals
+	OpNumericLessThan
+	OpNumericLessThanEquals
+	OpNumericGreaterThan
+	OpNumericGreaterThanEquals
+	OpDateEquals
+	OpDateNotEquals
+	OpDateLessThan
+	OpDateLessThanEquals
+	OpDateGreaterThan
+	OpDateGreaterThanEquals
+	OpBool
+	OpBinaryEquals
+	OpIPAddress
+	OpNotIPAddress
+	OpArnEquals
+	OpArnLike
+	OpArnNotEquals
+	OpArnNotLike
+	OpNull
+	opCount
+)
+
+var opNames = [opCount]string{
+	"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
+	"NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
+	"DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+	"Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+}
+
+func (o OpKind) String() string {
+	if o < opCount {
+		return opNames[o]
+	}
+	return "Unknown"
+}
+
+// negated operators are true when no value matches; they are evaluated as
+// the negation of their positive counterpart.
+func (o OpKind) positive() (OpKind, bool) {
+	switch o {
+	case OpStringNotEquals:
+		return OpStringEquals, true
+	case OpStringNotEqualsIgnoreCase:
+		return OpStringEqualsIgnoreCase, true
+	case OpStringNotLike:
+		return OpStringLike, true
+	case OpNumericNotEquals:
+		return OpNumericEquals, true
+	case OpDateNotEquals:
+		return OpDateEquals, true
+	case OpNotIPAddress:
+		return OpIPAddress, true
+	case OpArnNotEquals:
+		return OpArnEquals, true
+	case OpArnNotLike:
+		return OpArnLike, true
+	}
+	return o, false
+}
+
+// SetQualifier is ForAnyValue / ForAllValues or none.
+type SetQualifier uint8
+
+const (
+	SetNone SetQualifier = iota
+	SetForAnyValue
+	SetForAllValues
+)
+
+// Operator is a full condition operator: base, set qualifier, IfExists.
+type Operator struct {
+	Kind     OpKind
+	Set      SetQualifier
+	IfExists bool
+}
+
+func (o Operator) String() string {
+	var b strings.Builder
+	switch o.Set {
+	case SetForAnyValue:
+		b.WriteString("ForAnyValue:")
+	case SetForAllValues:
+		b.WriteString("ForAllValues:")
+	}
+	b.WriteString(o.Kind.String())
+	if o.IfExists {
+		b.WriteString("IfExists")
+	}
+	return b.String()
+}
+
+// ParseOperator parses "ForAnyValue:StringLikeIfExists" and the like.
+// Operator names are case-sensitive as in AWS.
+func ParseOperator(s string) (Operator, bool) {
+	var o Operator
+	if rest, ok := strings.CutPrefix(s, "ForAnyValue:"); ok {
+		o.Set, s = SetForAnyValue, rest
+	} else if rest, ok := strings.CutPrefix(s, "ForAllValues:"); ok {
+		o.Set, s = SetForAllValues, rest
+	}
+	if rest, ok := strings.CutSuffix(s, "IfExists"); ok && rest != "Null" {
+		o.IfExists, s = true, rest
+	}
+	for i, n := range opNames {
+		if n == s {
+			o.Kind = OpKind(i)
+			return o, true
+		}
+	}
+	return o, false
+}
+
+// condValue is one policy value with its pre-parsed forms.
+type condValue struct {
+	raw    string
+	vars   bool // contains ${...} to resolve per request
+	num    *big.Rat
+	date   time.Time
+	dateOK bool
+	prefix netip.Prefix
+	ipOK   bool
+	arn    resourcePattern
+}
+
+// cond is one compiled (operator, key, values) entry.
+type cond struct {
+	op       Operator
+	key      string // as written
+	lowerKey string
+	values   []condValue
+}
+
+func parseConditions(idx int, raw json.RawMessage, version string) ([]cond, error) {
+	ops, err := decodeObject(raw)
+	if err != nil {
+		return nil, perr(idx, "Condition", CodeInvalidCondition, "Condition must be an object: %v", err)
+	}
+	var out []cond
+	for _, ov := range ops {
+		op, ok := ParseOperator(ov.key)
+		if !ok {
+			return nil, perr(idx, "Condition."+ov.key, CodeInvalidOperator, "unknown condition operator %q", ov.key)
+		}
+		if firstByte(ov.val) != '{' {
+			return nil, perr(idx, "Condition."+ov.key, CodeInvalidCondition, "operator %s must map condition keys to values", ov.key)
+		}
+		keys, err := decodeObject(ov.val)
+		if err != nil {
+			return nil, perr(idx, "Condition."+ov.key, CodeInvalidCondition, "%v", err)
+		}
+		for _, kv := range keys {
+			field := "Condition." + ov.key + "." + kv.key
+			vals, ok := scalarOrList(kv.val)
+			if !ok {
+				return nil, perr(idx, field, CodeInvalidFieldType, "condition values must be strings, numbers or booleans")
+			}
+			if len(vals) == 0 {
+				return nil, perr(idx, field, CodeInvalidConditionVal, "empty list of condition values")
+			}
+			c := cond{op: op, key: kv.key, lowerKey: strings.ToLower(kv.key)}
+			for _, v := range vals {
+				cv, err := compileValue(op.Kind, v, version)
+				if err != nil {
+					return nil, perr(idx, field, CodeInvalidConditionVal, "%s", err.Error())
+				}
+				c.values = append(c.values, cv)
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+type valueError string
+
+func (e valueError) Error() string { return string(e) }
+
+func compileValue(k OpKind, v, version string) (condValue, error) {
+	cv := condValue{raw: v}
+	if version == "2012-10-17" && strings.Contains(v, "${") {
+		switch k {
+		case OpStringEquals, OpStringNotEquals, OpStringEqualsIgnoreCase, OpStringNotEqualsIgnoreCase,
+			OpStringLike, OpStringNotLike, OpArnEquals, OpArnLike, OpArnNotEquals, OpArnNotLike:
+			cv.vars = true
+			return cv, nil
+		}
+	}
+	pk, _ := k.positive()
+	switch pk {
+	case OpNumericEquals, OpNumericLessThan, OpNumericLessThanEquals, OpNumericGreaterThan, OpNumericGreaterThanEquals:
+		r, ok := parseNumber(v)
+		if !ok {
+			return cv, valueError("value " + strconv.Quote(v) + " is not a number")
+		}
+		cv.num = r
+	case OpDateEquals, OpDateLessThan, OpDateLessThanEquals, OpDateGreaterThan, OpDateGreaterThanEquals:
+		t, ok := parseDate(v)
+		if !ok {
+			return cv, valueError("value " + strconv.Quote(v) + " is not a date (ISO 8601 or epoch seconds)")
+		}
+		cv.date, cv.dateOK = t, true
+	case OpIPAddress:
+		p, ok := parseCIDR(v)
+		if !ok {
+			return cv, valueError("value " + strconv.Quote(v) + " is not an IP address or CIDR")
+		}
+		cv.prefix, cv.ipOK = p, true
+	case OpArnEquals, OpArnLike:
+		cv.arn = compileResource(v, "")
+	case OpNull, OpBool:
+		l := strings.ToLower(v)
+		if l != "true" && l != "false" {
+			return cv, valueError("value " + strconv.Quote(v) + " is not true or false")
+		}
+	}
+	return cv, nil
+}
+
+func parseNumber(s string) (*big.Rat, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return nil, false
+		}
+	}
+	r, ok := new(big.Rat).SetString(s)
+	return r, ok
+}
+
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02",
+	"2006-01-02T15:04:05.999999999",
+}
+
+// parseDate accepts ISO 8601 dates and times (with or without zone) and
+// epoch seconds.
+func parseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") {
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), true
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func parseCIDR(s string) (netip.Prefix, bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
+
+// matchOne applies a positive base operator to one context value and one
+// (resolved) policy value.
+func matchOne(k OpKind, ctx string, pv *condValue, resolved string) bool {
+	switch k {
+	case OpStringEquals:
+		return ctx == resolved
+	case OpStringEqualsIgnoreCase:
+		return strings.EqualFold(ctx, resolved)
+	case OpStringLike:
+		return wildcardMatch(likePattern(resolved, pv.vars), ctx, false)
+	case OpNumericEquals, OpNumericLessThan, OpNumericLessThanEquals, OpNumericGreaterThan, OpNumericGreaterThanEquals:
+		n, ok := parseNumber(ctx)
+		if !ok || pv.num == nil {
+			return false
+		}
+		c := n.Cmp(pv.num)
+		switch k {
+		case OpNumericEquals:
+			return c == 0
+		case OpNumericLessThan:
+			return c < 0
+		case OpNumericLessThanEquals:
+			return c <= 0
+		case OpNumericGreaterThan:
+			return c > 0
+		}
+		return c >= 0
+	case OpDateEquals, OpDateLessThan, OpDateLessThanEquals, OpDateGreaterThan, OpDateGreaterThanEquals:
+		t, ok := parseDate(ctx)
+		if !ok || !pv.dateOK {
+			return false
+		}
+		c := t.Compare(pv.date)
+		switch k {
+		case OpDateEquals:
+			return c == 0
+		case OpDateLessThan:
+			return c < 0
+		case OpDateLessThanEquals:
+			return c <= 0
+		case OpDateGreaterThan:
+			return c > 0
+		}
+		return c >= 0
+	case OpBool:
+		return strings.EqualFold(ctx, resolved)
+	case OpBinaryEquals:
+		return ctx == resolved
+	case OpIPAddress:
+		a, err := netip.ParseAddr(strings.TrimSpace(ctx))
+		if err != nil || !pv.ipOK {
+			return false
+		}
+		return pv.prefix.Contains(a.Unmap()) || pv.prefix.Contains(a)
+	case OpArnEquals, OpArnLike:
+		if pv.vars {
+			r := compileResource(resolved, "")
+			return r.match(ctx)
+		}
+		return pv.arn.match(ctx)
+	}
+	return false
+}
+
+// likePattern keeps escaped wildcards (${*}, ${?}) literal.
+func likePattern(s string, _ bool) string { return s }
+
+// isQuoted says whether residual output should quote the operator's values.
+func (k OpKind) quoted() bool {
+	pk, _ := k.positive()
+	switch pk {
+	case OpStringEquals, OpStringEqualsIgnoreCase, OpStringLike, OpArnEquals, OpArnLike, OpBinaryEquals:
+		return true
+	}
+	return false
+}
+
+func trimJSON(b []byte) []byte { return bytes.TrimSpace(b) }

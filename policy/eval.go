@@ -1,0 +1,504 @@
+package policy
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/iamreach/iamreach/policy/catalog"
+)
+
+// stmt is a compiled statement.
+type stmt struct {
+	index          int
+	sid            string
+	effect         Effect
+	actions        []actionPattern
+	actionList     []string
+	notAction      bool
+	resources      []resourcePattern
+	resourceList   []string
+	notResource    bool
+	hasResource    bool
+	principals     map[string][]string
+	notPrincipal   bool
+	hasPrincipal   bool
+	principalField string
+	conds          []cond
+	hasCondition   bool
+	raw            json.RawMessage
+}
+
+// Policy kinds as reported in StatementRef.PolicyKind.
+const (
+	KindIdentity = "identity"
+	KindResource = "resource"
+	KindTrust    = "trust"
+	KindBoundary = "boundary"
+	KindSession  = "session"
+	KindSCP      = "scp"
+	KindRCP      = "rcp"
+	KindVPCE     = "vpce"
+)
+
+// StatementRef names one statement that took part in a decision.
+type StatementRef struct {
+	PolicyID       string
+	PolicyName     string
+	PolicyKind     string
+	Level          string // org level ID for SCP/RCP
+	StatementIndex int
+	Sid            string
+	Effect         string
+	Raw            json.RawMessage
+}
+
+// Explanation says why a decision came out as it did.
+type Explanation struct {
+	Allowing          []StatementRef
+	Denying           []StatementRef
+	ConditionalDenies []StatementRef
+	// BlockedBy names what denied the request ("explicit deny",
+	// "SCP at ou-xxxx", "permissions boundary", …); empty when allowed.
+	BlockedBy string
+	Notes     []string
+}
+
+// Decision is the outcome of Evaluate.
+type Decision struct {
+	Result Result
+	// Residual: nil = unconditional. Otherwise the request is allowed
+	// only if the residual condition holds (discovery mode).
+	Residual    *Condition
+	Explanation Explanation
+}
+
+// Conditional reports whether the decision depends on unknown request context.
+func (d Decision) Conditional() bool { return d.Residual != nil }
+
+// principal match strength in a resource policy
+type pmatch uint8
+
+const (
+	pmNone    pmatch = iota
+	pmAccount        // the account (root or id): delegates to identity policies
+	pmRole           // the role ARN of a role session
+	pmDirect         // the user, the session, root itself, the service, or "*"
+)
+
+type evaluator struct {
+	ctx    evalCtx
+	action string
+	arn    string
+	expl   *Explanation
+	deny   tri
+}
+
+func (e *evaluator) matchAction(s *stmt) bool {
+	for i := range s.actions {
+		if s.actions[i].match(e.action) {
+			return !s.notAction
+		}
+	}
+	return s.notAction
+}
+
+func (e *evaluator) matchResource(s *stmt) bool {
+	if !s.hasResource {
+		return true
+	}
+	for i := range s.resources {
+		r := &s.resources[i]
+		var ok bool
+		if r.vars {
+			v, good, _ := e.ctx.resolveVars(r.raw, true)
+			if good {
+				rr := compileResource(v, "")
+				ok = rr.match(e.arn)
+			}
+		} else {
+			ok = r.match(e.arn)
+		}
+		if ok {
+			return !s.notResource
+		}
+	}
+	return s.notResource
+}
+
+// principalMatch: how strongly a Principal element names the caller.
+func (e *evaluator) principalMatch(m map[string][]string) pmatch {
+	p := &e.ctx.req.Principal
+	best := pmNone
+	if _, ok := m["*"]; ok {
+		return pmDirect
+	}
+	for _, v := range m["AWS"] {
+		got := pmNone
+		switch {
+		case v == "*":
+			got = pmDirect
+		case p.Type == PrincipalService || p.Type == PrincipalAnonymous || p.Type == PrincipalFederated:
+		case isAccountID(v) || strings.HasSuffix(v, ":root"):
+			acct := v
+			if !isAccountID(v) {
+				acct = splitARN(v)[4]
+			}
+			if acct == p.Account {
+				got = pmAccount
+				if p.Type == PrincipalRoot {
+					got = pmDirect
+				}
+			}
+		case v == p.ARN:
+			got = pmDirect
+		case p.Type == PrincipalRoleSession && v == p.RoleARN:
+			got = pmRole
+		}
+		if got > best {
+			best = got
+		}
+	}
+	if p.Type == PrincipalService {
+		for _, v := range m["Service"] {
+			if strings.EqualFold(v, p.ARN) {
+				return pmDirect
+			}
+		}
+	}
+	if p.Type == PrincipalFederated {
+		for _, v := range m["Federated"] {
+			if v == p.ARN {
+				return pmDirect
+			}
+		}
+	}
+	return best
+}
+
+// applies reports whether the statement's Principal/NotPrincipal covers
+// the caller, and how strongly.
+func (e *evaluator) principalApplies(s *stmt) pmatch {
+	if !s.hasPrincipal {
+		return pmDirect
+	}
+	m := e.principalMatch(s.principals)
+	if !s.notPrincipal {
+		return m
+	}
+	// NotPrincipal: applies to everyone not listed. A Deny with
+	// NotPrincipal always applies to principals with a permissions boundary.
+	if s.effect == Deny && e.ctx.hasBoundary {
+		return pmDirect
+	}
+	if m == pmDirect {
+		return pmNone
+	}
+	return pmDirect
+}
+
+// evalConds: AND of every condition in the statement.
+func (e *evaluator) evalConds(s *stmt) tri {
+	r := vTrue
+	for i := range s.conds {
+		r = and(r, e.evalCond(&s.conds[i]))
+		if r.isFalse() {
+			return r
+		}
+	}
+	return r
+}
+
+func atomOf(c *cond) *Condition {
+	vals := make([]string, len(c.values))
+	for i := range c.values {
+		vals[i] = c.values[i].raw
+	}
+	return &Condition{Op: CondAtom, Key: c.key, Operator: c.op.String(), Values: vals}
+}
+
+func (e *evaluator) evalCond(c *cond) tri {
+	vals, present, known := e.ctx.lookup(c.lowerKey)
+	if !known {
+		return unknown(atomOf(c))
+	}
+	if c.op.Kind == OpNull {
+		isNull := !present || len(vals) == 0
+		for i := range c.values {
+			if strings.EqualFold(c.values[i].raw, "true") == isNull {
+				return vTrue
+			}
+		}
+		return vFalse
+	}
+	pos, neg := c.op.Kind.positive()
+	if !present || len(vals) == 0 {
+		switch {
+		case c.op.Set == SetForAllValues:
+			return vTrue
+		case c.op.Set == SetForAnyValue:
+			return vFalse
+		case c.op.IfExists || neg:
+			return vTrue
+		}
+		return vFalse
+	}
+	anyMatch := func(ctxv string) (bool, bool) {
+		for i := range c.values {
+			pv := &c.values[i]
+			resolved := pv.raw
+			if pv.vars {
+				v, ok, unk := e.ctx.resolveVars(pv.raw, pos == OpStringLike || pos == OpArnLike || pos == OpArnEquals)
+				if unk {
+					return false, true
+				}
+				if !ok {
+					continue
+				}
+				resolved = v
+			}
+			if matchOne(pos, ctxv, pv, resolved) {
+				return true, false
+			}
+		}
+		return false, false
+	}
+	switch c.op.Set {
+	case SetForAllValues:
+		for _, v := range vals {
+			m, unk := anyMatch(v)
+			if unk {
+				return unknown(atomOf(c))
+			}
+			if m == neg {
+				return vFalse
+			}
+		}
+		return vTrue
+	default: // none or ForAnyValue: some context value satisfies
+		for _, v := range vals {
+			m, unk := anyMatch(v)
+			if unk {
+				return unknown(atomOf(c))
+			}
+			if c.op.Set == SetForAnyValue && m != neg {
+				return vTrue
+			}
+			if c.op.Set == SetNone && m {
+				if neg {
+					return vFalse
+				}
+				return vTrue
+			}
+		}
+		if c.op.Set == SetNone && neg {
+			return vTrue
+		}
+		return vFalse
+	}
+}
+
+func ref(np *NamedPolicy, kind, level string, s *stmt) StatementRef {
+	return StatementRef{PolicyID: np.ID, PolicyName: np.Name, PolicyKind: kind, Level: level,
+		StatementIndex: s.index, Sid: s.sid, Effect: s.effect.String(), Raw: s.raw}
+}
+
+// scan evaluates every statement of a policy: denies are added to e.deny,
+// the allow formula is returned; with a resource policy, allows are split
+// by principal match strength.
+func (e *evaluator) scan(np *NamedPolicy, kind, level string, res *[4]tri) tri {
+	allow := vFalse
+	if np == nil || np.Policy == nil {
+		return allow
+	}
+	for i := range np.Policy.stmts {
+		s := &np.Policy.stmts[i]
+		if !e.matchAction(s) || !e.matchResource(s) {
+			continue
+		}
+		pm := pmDirect
+		if kind == KindResource || kind == KindTrust {
+			pm = e.principalApplies(s)
+			if pm == pmNone {
+				continue
+			}
+		}
+		c := e.evalConds(s)
+		if c.isFalse() {
+			continue
+		}
+		r := ref(np, kind, level, s)
+		if s.effect == Deny {
+			e.deny = or(e.deny, c)
+			if c.isTrue() {
+				e.expl.Denying = append(e.expl.Denying, r)
+			} else {
+				e.expl.ConditionalDenies = append(e.expl.ConditionalDenies, r)
+			}
+			continue
+		}
+		e.expl.Allowing = append(e.expl.Allowing, r)
+		allow = or(allow, c)
+		if res != nil {
+			res[pm] = or(res[pm], c)
+		}
+	}
+	return allow
+}
+
+func (e *evaluator) scanAll(ps []NamedPolicy, kind, level string) tri {
+	a := vFalse
+	for i := range ps {
+		a = or(a, e.scan(&ps[i], kind, level, nil))
+	}
+	return a
+}
+
+// Evaluate decides a request against every policy that applies, following
+// AWS's documented evaluation logic.
+func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
+	var d Decision
+	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse}
+	p := &req.Principal
+	service, _, _ := strings.Cut(req.Action, ":")
+
+	// Organization policies.
+	scpOK := vTrue
+	scpApplies := len(set.SCPs) > 0 && !p.ManagementAccount && !p.ServiceLinked &&
+		p.Type != PrincipalService && p.Type != PrincipalAnonymous
+	scpBlock := ""
+	if scpApplies {
+		for _, lvl := range set.SCPs {
+			a := e.scanAll(lvl.Policies, KindSCP, lvl.ID)
+			if a.isFalse() && scpBlock == "" {
+				scpBlock = "SCP at " + lvl.ID
+			}
+			scpOK = and(scpOK, a)
+		}
+	}
+	rcpOK := vTrue
+	rcpApplies := len(set.RCPs) > 0 && !req.Resource.ManagementAccount && !req.Resource.AWSManagedKMSKey &&
+		catalog.RCPSupported(service) && p.Type != PrincipalService
+	rcpBlock := ""
+	if rcpApplies {
+		for _, lvl := range set.RCPs {
+			a := e.scanAll(lvl.Policies, KindRCP, lvl.ID)
+			if a.isFalse() && rcpBlock == "" {
+				rcpBlock = "RCP at " + lvl.ID
+			}
+			rcpOK = and(rcpOK, a)
+		}
+	}
+	vpceOK := vTrue
+	if set.VPCEndpoint != nil {
+		vpceOK = e.scanAll(set.VPCEndpoint, KindVPCE, "")
+	}
+
+	// Principal side.
+	identity := vFalse
+	switch p.Type {
+	case PrincipalRoot:
+		identity = vTrue // the root user has every permission in its own account
+	case PrincipalUser, PrincipalRoleSession, PrincipalFederated:
+		identity = e.scanAll(set.Identity, KindIdentity, "")
+	}
+	boundary := vTrue
+	if set.Boundary != nil {
+		boundary = e.scanAll(set.Boundary, KindBoundary, "")
+	}
+	session := vTrue
+	if set.Session != nil {
+		session = e.scanAll(set.Session, KindSession, "")
+	}
+
+	// Resource side.
+	var res [4]tri
+	for i := range res {
+		res[i] = vFalse
+	}
+	rkind := KindResource
+	if set.ResourcePolicyKind == ResourcePolicyTrust {
+		rkind = KindTrust
+	}
+	e.scan(set.Resource, rkind, "", &res)
+
+	sameAccount := req.Resource.Account == "" || req.Resource.Account == p.Account
+	var allowed tri
+	principalSide := and(identity, and(boundary, session))
+	if p.Type == PrincipalService || p.Type == PrincipalAnonymous {
+		allowed = res[pmDirect]
+	} else if sameAccount {
+		viaRole := and(res[pmRole], and(boundary, session))
+		if set.ResourcePolicyKind == ResourcePolicyOrdinary {
+			allowed = or(principalSide, or(res[pmDirect], viaRole))
+		} else {
+			// Trust and KMS key policies must allow explicitly; naming the
+			// account delegates to identity policies.
+			viaAccount := and(res[pmAccount], principalSide)
+			allowed = or(viaAccount, or(res[pmDirect], viaRole))
+		}
+	} else {
+		resAllow := or(res[pmDirect], or(res[pmRole], res[pmAccount]))
+		allowed = and(principalSide, resAllow)
+	}
+	final := and(and(allowed, and(scpOK, and(rcpOK, vpceOK))), not(e.deny))
+
+	switch {
+	case e.deny.isTrue():
+		d.Result = ExplicitlyDenied
+		d.Explanation.BlockedBy = "explicit deny"
+		if len(d.Explanation.Denying) > 0 {
+			r := d.Explanation.Denying[0]
+			d.Explanation.BlockedBy = "explicit deny in " + r.PolicyKind + " policy " + nameOf(r)
+		}
+	case final.isFalse():
+		d.Result = ImplicitlyDenied
+		d.Explanation.BlockedBy = blocker(scpBlock, rcpBlock, vpceOK, identity, boundary, session, res, sameAccount, set, p)
+	default:
+		d.Result = Allowed
+		if !final.isTrue() {
+			d.Residual = final.c
+		}
+	}
+	return d
+}
+
+func nameOf(r StatementRef) string {
+	n := r.PolicyName
+	if n == "" {
+		n = r.PolicyID
+	}
+	if r.Level != "" {
+		n += " at " + r.Level
+	}
+	return n
+}
+
+func blocker(scp, rcp string, vpce, identity, boundary, session tri, res [4]tri, same bool, set *PolicySet, p *Principal) string {
+	switch {
+	case scp != "":
+		return scp
+	case rcp != "":
+		return rcp
+	case vpce.isFalse():
+		return "VPC endpoint policy"
+	}
+	anyRes := !res[pmDirect].isFalse() || !res[pmRole].isFalse() || !res[pmAccount].isFalse()
+	switch {
+	case !same && !anyRes:
+		return "no resource policy allows this cross-account request"
+	case set.ResourcePolicyKind != ResourcePolicyOrdinary && !anyRes && p.Type != PrincipalService:
+		if set.ResourcePolicyKind == ResourcePolicyTrust {
+			return "the trust policy does not allow this principal"
+		}
+		return "the key policy does not allow this principal"
+	case identity.isFalse() && !anyRes:
+		return "no identity policy allows"
+	case boundary.isFalse():
+		return "permissions boundary"
+	case session.isFalse():
+		return "session policy"
+	case identity.isFalse():
+		return "no identity policy allows"
+	}
+	return "no policy allows"
+}

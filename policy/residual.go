@@ -1,0 +1,176 @@
+package policy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// CondOp says what a residual Condition node is.
+type CondOp uint8
+
+const (
+	CondAtom CondOp = iota // Key Operator Values
+	CondAnd
+	CondOr
+	CondNot
+)
+
+// Condition is a residual condition: what must hold in the request for a
+// discovery-mode decision to be "allowed". A nil *Condition means none.
+type Condition struct {
+	Op       CondOp
+	Key      string   // atoms
+	Operator string   // atoms, e.g. "StringEquals", "ForAnyValue:StringLike"
+	Values   []string // atoms
+	Children []*Condition
+}
+
+// String renders the condition readably, e.g.
+// `aws:SourceIp IpAddress 10.0.0.0/8 AND sts:ExternalId StringEquals "abc"`.
+func (c *Condition) String() string {
+	if c == nil {
+		return "true"
+	}
+	var b strings.Builder
+	c.write(&b, false)
+	return b.String()
+}
+
+func (c *Condition) write(b *strings.Builder, nested bool) {
+	switch c.Op {
+	case CondAtom:
+		b.WriteString(c.Key)
+		b.WriteByte(' ')
+		b.WriteString(c.Operator)
+		b.WriteByte(' ')
+		op, _ := ParseOperator(c.Operator)
+		quote := op.Kind.quoted()
+		if len(c.Values) > 1 {
+			b.WriteByte('(')
+		}
+		for i, v := range c.Values {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			if quote {
+				b.WriteString(strconv.Quote(v))
+			} else {
+				b.WriteString(v)
+			}
+		}
+		if len(c.Values) > 1 {
+			b.WriteByte(')')
+		}
+	case CondNot:
+		b.WriteString("NOT (")
+		c.Children[0].write(b, false)
+		b.WriteByte(')')
+	case CondAnd, CondOr:
+		sep := " AND "
+		if c.Op == CondOr {
+			sep = " OR "
+		}
+		if nested {
+			b.WriteByte('(')
+		}
+		for i, ch := range c.Children {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			ch.write(b, ch.Op == CondAnd || ch.Op == CondOr)
+		}
+		if nested {
+			b.WriteByte(')')
+		}
+	}
+}
+
+// tri is a three-valued truth: known true/false, or unknown with the
+// residual condition under which it is true.
+type tri struct {
+	k int8 // triFalse, triTrue, triUnknown
+	c *Condition
+}
+
+const (
+	triFalse int8 = iota
+	triTrue
+	triUnknown
+)
+
+var (
+	vTrue  = tri{k: triTrue}
+	vFalse = tri{k: triFalse}
+)
+
+func (t tri) isTrue() bool  { return t.k == triTrue }
+func (t tri) isFalse() bool { return t.k == triFalse }
+
+func unknown(c *Condition) tri { return tri{k: triUnknown, c: c} }
+
+func and(a, b tri) tri {
+	switch {
+	case a.k == triFalse || b.k == triFalse:
+		return vFalse
+	case a.k == triTrue:
+		return b
+	case b.k == triTrue:
+		return a
+	}
+	return unknown(join(CondAnd, a.c, b.c))
+}
+
+func or(a, b tri) tri {
+	switch {
+	case a.k == triTrue || b.k == triTrue:
+		return vTrue
+	case a.k == triFalse:
+		return b
+	case b.k == triFalse:
+		return a
+	}
+	return unknown(join(CondOr, a.c, b.c))
+}
+
+func not(a tri) tri {
+	switch a.k {
+	case triTrue:
+		return vFalse
+	case triFalse:
+		return vTrue
+	}
+	if a.c.Op == CondNot {
+		return unknown(a.c.Children[0])
+	}
+	return unknown(&Condition{Op: CondNot, Children: []*Condition{a.c}})
+}
+
+// join flattens nested nodes of the same kind and drops duplicates.
+func join(op CondOp, a, b *Condition) *Condition {
+	out := &Condition{Op: op}
+	add := func(c *Condition) {
+		if c.Op == op {
+			for _, ch := range c.Children {
+				out.addUnique(ch)
+			}
+			return
+		}
+		out.addUnique(c)
+	}
+	add(a)
+	add(b)
+	if len(out.Children) == 1 {
+		return out.Children[0]
+	}
+	return out
+}
+
+func (c *Condition) addUnique(ch *Condition) {
+	s := ch.String()
+	for _, x := range c.Children {
+		if x.String() == s {
+			return
+		}
+	}
+	c.Children = append(c.Children, ch)
+}
