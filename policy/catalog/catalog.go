@@ -59,6 +59,7 @@ type data struct {
 	bySvc    map[string][]string // service → action names (catalogue spelling), sorted
 	rtypes   map[string][]ResourceType
 	all      []*Action // sorted by Name
+	keyTypes map[string]string
 	err      error
 }
 
@@ -68,8 +69,9 @@ type data struct {
 var load = sync.OnceValue(func() *data { return decode(compressed) })
 
 type file struct {
-	Source   string   `json:"source"`
-	Strings  []string `json:"strings"`
+	Source   string            `json:"source"`
+	KeyTypes map[string]string `json:"keyTypes"`
+	Strings  []string          `json:"strings"`
 	Services []struct {
 		Key     string      `json:"k"`
 		Name    string      `json:"n"`
@@ -117,6 +119,7 @@ func decode(b []byte) *data {
 		return d
 	}
 	d.source = f.Source
+	d.keyTypes = f.KeyTypes
 	for _, s := range f.Services {
 		d.services = append(d.services, s.Key)
 		d.names[s.Key] = s.Name
@@ -259,3 +262,23 @@ func wildcard(p, s string) bool {
 	}
 	return true
 }
+
+// KeyType is a condition key's type as the Service Authorization Reference
+// gives it ("String", "ArrayOfString", "ARN", "Bool", "Numeric", "Date",
+// "IPAddress", "ArrayOfARN" …). Keys with a variable part match by prefix
+// ("aws:PrincipalTag/team" → "aws:PrincipalTag/"). Unknown keys are "String".
+func KeyType(key string) string {
+	d := load()
+	k := strings.ToLower(key)
+	if i := strings.IndexByte(k, '/'); i >= 0 {
+		k = k[:i+1]
+	}
+	if t, ok := d.keyTypes[k]; ok {
+		return t
+	}
+	return "String"
+}
+
+// MultiValued reports whether a condition key can carry several values in
+// one request (its type is ArrayOf…), such as aws:TagKeys.
+func MultiValued(key string) bool { return strings.HasPrefix(KeyType(key), "ArrayOf") }

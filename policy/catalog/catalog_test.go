@@ -102,3 +102,29 @@ func TestRCPAndServices(t *testing.T) {
 		t.Fatalf("s3 bucket resource type missing: %v", catalog.ResourceTypes("s3"))
 	}
 }
+
+func TestKeyTypes(t *testing.T) {
+	tests := []struct {
+		key, typ string
+		multi    bool
+	}{
+		{"aws:TagKeys", "ArrayOfString", true},
+		{"AWS:tagkeys", "ArrayOfString", true},
+		{"aws:PrincipalOrgPaths", "ArrayOfString", true},
+		{"aws:CalledVia", "ArrayOfString", true},
+		{"aws:SourceIp", "IPAddress", false},
+		{"aws:SecureTransport", "Bool", false},
+		{"aws:CurrentTime", "Date", false},
+		{"aws:PrincipalTag/team", "String", false},
+		{"aws:PrincipalArn", "ARN", false},
+		{"no:such", "String", false},
+	}
+	for _, tt := range tests {
+		if got := catalog.KeyType(tt.key); got != tt.typ {
+			t.Errorf("KeyType(%s) = %s, want %s", tt.key, got, tt.typ)
+		}
+		if got := catalog.MultiValued(tt.key); got != tt.multi {
+			t.Errorf("MultiValued(%s) = %v", tt.key, got)
+		}
+	}
+}

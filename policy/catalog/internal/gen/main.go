@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -37,6 +38,10 @@ type file struct {
 	Source    string    `json:"source"`
 	Strings   []string  `json:"strings"`
 	Services  []service `json:"services"`
+	// KeyTypes: condition key (lower case; variable keys cut after the
+	// first "/", e.g. "aws:principaltag/") → type, for every key whose
+	// type is not String.
+	KeyTypes map[string]string `json:"keyTypes"`
 }
 
 type service struct {
@@ -59,6 +64,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// globalKeyRe finds `key: 'aws:X', ... type: 'T'` pairs.
+var globalKeyRe = regexp.MustCompile(`key:\s*'([^']+)',[^}]*?type:\s*'([^']+)'`)
 
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
@@ -108,8 +116,40 @@ func run(dir, out string) error {
 		f.Strings = append(f.Strings, s)
 		return index[s]
 	}
+	f.KeyTypes = map[string]string{}
+	addKey := func(name, typ string) {
+		if typ == "" || typ == "String" {
+			return
+		}
+		n := strings.ToLower(name)
+		if i := strings.IndexByte(n, '/'); i >= 0 {
+			n = n[:i+1]
+		}
+		f.KeyTypes[n] = typ
+	}
+	// Global condition keys live in the package's code, not its data.
+	js, err := os.ReadFile(filepath.Join(dir, "dist", "esm", "globalConditionKeys.js"))
+	if err != nil {
+		return err
+	}
+	for _, m := range globalKeyRe.FindAllStringSubmatch(string(js), -1) {
+		addKey(m[1], m[2])
+	}
+	if len(f.KeyTypes) == 0 {
+		return fmt.Errorf("no typed global condition keys found in globalConditionKeys.js")
+	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		var cks map[string]struct {
+			Key  string `json:"key"`
+			Type string `json:"type"`
+		}
+		if err := readJSON(filepath.Join(dir, "data", "conditionKeys", k+".json"), &cks); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		for _, ck := range cks {
+			addKey(ck.Key, ck.Type)
+		}
 		var acts map[string]rawAction
 		if err := readJSON(filepath.Join(dir, "data", "actions", k+".json"), &acts); err != nil {
 			return err
