@@ -1,0 +1,211 @@
+package findings
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/iamreach/iamreach/graph"
+)
+
+// index is an adjacency view of a whole graph.Graph. Findings are computed
+// over every principal at build time, so they walk memory directly instead
+// of asking a Store one question at a time.
+type index struct {
+	nodes map[string]*graph.Node
+	out   map[string][]*graph.Edge
+	in    map[string][]*graph.Edge
+	// inside holds the account IDs of the inventory (the organization).
+	inside map[string]bool
+	// covers memoizes the resources a scope or pattern stands for.
+	covers map[string][]string
+}
+
+func newIndex(g *graph.Graph, inside map[string]bool) *index {
+	ix := &index{
+		nodes:  make(map[string]*graph.Node, len(g.Nodes)),
+		out:    map[string][]*graph.Edge{},
+		in:     map[string][]*graph.Edge{},
+		inside: inside,
+		covers: map[string][]string{},
+	}
+	for i := range g.Nodes {
+		ix.nodes[g.Nodes[i].ID] = &g.Nodes[i]
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		ix.out[e.From] = append(ix.out[e.From], e)
+		ix.in[e.To] = append(ix.in[e.To], e)
+	}
+	for _, es := range ix.out {
+		sort.Slice(es, func(i, j int) bool { return es[i].ID < es[j].ID })
+	}
+	for _, es := range ix.in {
+		sort.Slice(es, func(i, j int) bool { return es[i].ID < es[j].ID })
+	}
+	return ix
+}
+
+func isIdentityEdge(k graph.EdgeKind) bool {
+	return k == graph.EdgeRunsAs || k == graph.EdgeCanAssume || k == graph.EdgeCanEscalate
+}
+
+func isAccessEdge(k graph.EdgeKind) bool {
+	return k == graph.EdgeCanAccess || k == graph.EdgeCanInvoke
+}
+
+// external says whether a node stands outside the organization: an account
+// marked external, or any principal whose account is not in the inventory.
+// Identity providers and service principals are judged separately.
+func (ix *index) external(n *graph.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Props["external"] == "true" {
+		return true
+	}
+	switch n.Kind {
+	case graph.KindAccount, graph.KindUser, graph.KindRole, graph.KindGroup:
+		return n.Account != "" && !ix.inside[n.Account]
+	}
+	return false
+}
+
+// resourcesOf expands a CAN_ACCESS target to the inventory resources it
+// stands for: itself when it is a resource, else what its scope or pattern
+// COVERS (transitively: patterns may cover narrower patterns).
+func (ix *index) resourcesOf(id string) []string {
+	n := ix.nodes[id]
+	if n == nil {
+		return nil
+	}
+	if n.Kind != graph.KindScope && n.Kind != graph.KindPattern {
+		return []string{id}
+	}
+	if rs, ok := ix.covers[id]; ok {
+		return rs
+	}
+	seen := map[string]bool{id: true}
+	var out []string
+	stack := []string{id}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range ix.out[cur] {
+			if e.Kind != graph.EdgeCovers || seen[e.To] {
+				continue
+			}
+			seen[e.To] = true
+			if t := ix.nodes[e.To]; t != nil && (t.Kind == graph.KindScope || t.Kind == graph.KindPattern) {
+				stack = append(stack, e.To)
+			} else {
+				out = append(out, e.To)
+			}
+		}
+	}
+	sort.Strings(out)
+	ix.covers[id] = out
+	return out
+}
+
+// hop is how an identity was reached: the edge into it and where it came from.
+type hop struct {
+	edge  *graph.Edge
+	depth int
+}
+
+// identities walks RUNS_AS, CAN_ASSUME and CAN_ESCALATE from origin,
+// breadth first up to maxDepth hops, and returns for every identity reached
+// the edge by which its shortest route enters it (nil for the origin).
+func (ix *index) identities(origin string, maxDepth int) (map[string]hop, []string) {
+	routes := map[string]hop{origin: {}}
+	order := []string{origin}
+	frontier := []string{origin}
+	for d := 1; d <= maxDepth && len(frontier) > 0; d++ {
+		var next []string
+		for _, id := range frontier {
+			for _, e := range ix.out[id] {
+				if !isIdentityEdge(e.Kind) {
+					continue
+				}
+				if _, seen := routes[e.To]; seen {
+					continue
+				}
+				routes[e.To] = hop{edge: e, depth: d}
+				next = append(next, e.To)
+				order = append(order, e.To)
+			}
+		}
+		sort.Strings(next)
+		frontier = next
+	}
+	return routes, order
+}
+
+// route rebuilds the path from the origin to id out of identities' result.
+func route(routes map[string]hop, origin, id string) graph.Path {
+	var edges []graph.Edge
+	for cur := id; cur != origin; {
+		h, ok := routes[cur]
+		if !ok || h.edge == nil {
+			break
+		}
+		edges = append(edges, *h.edge)
+		cur = h.edge.From
+	}
+	for i, j := 0, len(edges)-1; i < j; i, j = i+1, j-1 {
+		edges[i], edges[j] = edges[j], edges[i]
+	}
+	return pathOf(origin, edges)
+}
+
+func pathOf(origin string, edges []graph.Edge) graph.Path {
+	p := graph.Path{Nodes: []string{origin}, Edges: edges}
+	seen := map[string]bool{}
+	for _, e := range edges {
+		p.Nodes = append(p.Nodes, e.To)
+		if e.Condition != "" && !seen[e.Condition] {
+			seen[e.Condition] = true
+			p.Conditions = append(p.Conditions, e.Condition)
+		}
+	}
+	return p
+}
+
+func extend(p graph.Path, e graph.Edge) graph.Path {
+	edges := append(append([]graph.Edge{}, p.Edges...), e)
+	return pathOf(p.Nodes[0], edges)
+}
+
+// reached is one resource reached from an origin.
+type reached struct {
+	resource string
+	via      *graph.Edge // the CAN_ACCESS / CAN_INVOKE edge
+	identity string      // the identity holding via
+}
+
+// reach lists every inventory resource the origin reaches (each once, by
+// the first identity in breadth-first order that reaches it), with the
+// identity routes so paths can be rebuilt.
+func (ix *index) reach(origin string, maxDepth int) (map[string]hop, []reached) {
+	routes, order := ix.identities(origin, maxDepth)
+	seen := map[string]bool{}
+	var out []reached
+	for _, id := range order {
+		for _, e := range ix.out[id] {
+			if !isAccessEdge(e.Kind) {
+				continue
+			}
+			for _, r := range ix.resourcesOf(e.To) {
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
+				out = append(out, reached{resource: r, via: e, identity: id})
+			}
+		}
+	}
+	return routes, out
+}
+
+// conditionOf joins the conditions of a path into one readable string.
+func conditionOf(p graph.Path) string { return strings.Join(p.Conditions, " AND ") }
