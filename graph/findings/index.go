@@ -209,3 +209,122 @@ func (ix *index) reach(origin string, maxDepth int) (map[string]hop, []reached) 
 
 // conditionOf joins the conditions of a path into one readable string.
 func conditionOf(p graph.Path) string { return strings.Join(p.Conditions, " AND ") }
+
+// Index is a read-only adjacency view of a built graph for whole-graph
+// questions (diff, check): reach from every origin without a Store round
+// trip per hop.
+type Index struct{ ix *index }
+
+// NewIndex indexes g. Accounts of non-external Account nodes count as
+// inside the organization.
+func NewIndex(g *graph.Graph) *Index {
+	inside := map[string]bool{}
+	for _, n := range g.Nodes {
+		if n.Kind == graph.KindAccount && n.Props["external"] != "true" {
+			inside[accountOf(n)] = true
+		}
+	}
+	return &Index{ix: newIndex(g, inside)}
+}
+
+// Node returns a node by ID, or nil.
+func (x *Index) Node(id string) *graph.Node { return x.ix.nodes[id] }
+
+// Inside says whether an account belongs to the organization.
+func (x *Index) Inside(account string) bool { return x.ix.inside[account] }
+
+// External says whether a node stands outside the organization.
+func (x *Index) External(n *graph.Node) bool { return x.ix.external(n) }
+
+// IsWorkload says whether a node is a resource that runs as a role.
+func (x *Index) IsWorkload(id string) bool {
+	for _, e := range x.ix.out[id] {
+		if e.Kind == graph.EdgeRunsAs {
+			return true
+		}
+	}
+	return false
+}
+
+// Origins lists the nodes a reach question starts from: users, roles,
+// workloads, outside accounts and principals, identity providers and
+// anyone, sorted.
+func (x *Index) Origins() []string {
+	var out []string
+	for id, n := range x.ix.nodes {
+		switch n.Kind {
+		case graph.KindUser, graph.KindRole, graph.KindIdentityProvider, graph.KindAnonymous:
+			out = append(out, id)
+		case graph.KindAccount:
+			if x.ix.external(n) {
+				out = append(out, id)
+			}
+		case graph.KindResource:
+			if x.IsWorkload(id) {
+				out = append(out, id)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Reached is one inventory resource an origin reaches: every action
+// granted to it along any route, and the shortest route (to the first
+// grant found breadth first).
+type Reached struct {
+	Resource string
+	Actions  []graph.ActionGrant
+	Path     graph.Path
+}
+
+// Reach lists every inventory resource the origin reaches within maxDepth
+// identity hops (0: 6), scopes and patterns expanded, sorted by resource.
+func (x *Index) Reach(origin string, maxDepth int) []Reached {
+	if maxDepth <= 0 {
+		maxDepth = 6
+	}
+	routes, order := x.ix.identities(origin, maxDepth)
+	at := map[string]int{}
+	var out []Reached
+	for _, id := range order {
+		for _, e := range x.ix.out[id] {
+			if !isAccessEdge(e.Kind) {
+				continue
+			}
+			for _, r := range x.ix.resourcesOf(e.To) {
+				i, ok := at[r]
+				if !ok {
+					i = len(out)
+					at[r] = i
+					out = append(out, Reached{Resource: r, Path: extend(route(routes, origin, id), *e)})
+				}
+				out[i].Actions = mergeGrants(out[i].Actions, e.Actions)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Resource < out[j].Resource })
+	return out
+}
+
+// mergeGrants unions grants by action; an unconditional grant wins over a
+// conditional one for the same action.
+func mergeGrants(a, b []graph.ActionGrant) []graph.ActionGrant {
+	idx := map[string]int{}
+	for i, g := range a {
+		idx[strings.ToLower(g.Action)] = i
+	}
+	for _, g := range b {
+		k := strings.ToLower(g.Action)
+		if i, ok := idx[k]; ok {
+			if a[i].Condition != "" && g.Condition == "" {
+				a[i] = g
+			}
+			continue
+		}
+		idx[k] = len(a)
+		a = append(a, g)
+	}
+	sort.Slice(a, func(i, j int) bool { return a[i].Action < a[j].Action })
+	return a
+}
