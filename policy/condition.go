@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamreach/iamreach/policy/catalog"
 )
 
 // OpKind is the closed set of base condition operators.
@@ -151,6 +153,7 @@ type cond struct {
 	op       Operator
 	key      string // as written
 	lowerKey string
+	multi    bool // the key is multivalued (ArrayOf…)
 	values   []condValue
 }
 
@@ -181,7 +184,7 @@ func parseConditions(idx int, raw json.RawMessage, version string) ([]cond, erro
 			if len(vals) == 0 {
 				return nil, perr(idx, field, CodeInvalidConditionVal, "empty list of condition values")
 			}
-			c := cond{op: op, key: kv.key, lowerKey: strings.ToLower(kv.key)}
+			c := cond{op: op, key: kv.key, lowerKey: strings.ToLower(kv.key), multi: catalog.MultiValued(kv.key)}
 			for _, v := range vals {
 				cv, err := compileValue(op.Kind, v, version)
 				if err != nil {

@@ -42,25 +42,25 @@ const (
 
 // StatementRef names one statement that took part in a decision.
 type StatementRef struct {
-	PolicyID       string
-	PolicyName     string
-	PolicyKind     string
-	Level          string // org level ID for SCP/RCP
-	StatementIndex int
-	Sid            string
-	Effect         string
-	Raw            json.RawMessage
+	PolicyID       string          `json:"policyId"`
+	PolicyName     string          `json:"policyName,omitempty"`
+	PolicyKind     string          `json:"policyKind"`
+	Level          string          `json:"level,omitempty"` // org level ID for SCP/RCP
+	StatementIndex int             `json:"statementIndex"`
+	Sid            string          `json:"sid,omitempty"`
+	Effect         string          `json:"effect"`
+	Raw            json.RawMessage `json:"statement,omitempty"`
 }
 
 // Explanation says why a decision came out as it did.
 type Explanation struct {
-	Allowing          []StatementRef
-	Denying           []StatementRef
-	ConditionalDenies []StatementRef
+	Allowing          []StatementRef `json:"allowing"`
+	Denying           []StatementRef `json:"denying"`
+	ConditionalDenies []StatementRef `json:"conditionalDenies"`
 	// BlockedBy names what denied the request ("explicit deny",
 	// "SCP at ou-xxxx", "permissions boundary", …); empty when allowed.
-	BlockedBy string
-	Notes     []string
+	BlockedBy string   `json:"blockedBy,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
 }
 
 // Decision is the outcome of Evaluate.
@@ -151,7 +151,7 @@ func (e *evaluator) principalMatch(m map[string][]string) pmatch {
 			}
 		case v == p.ARN:
 			got = pmDirect
-		case p.Type == PrincipalRoleSession && v == p.RoleARN:
+		case p.Type == PrincipalRoleSession && sameRole(v, p.RoleARN):
 			got = pmRole
 		}
 		if got > best {
@@ -185,15 +185,77 @@ func (e *evaluator) principalApplies(s *stmt) pmatch {
 	if !s.notPrincipal {
 		return m
 	}
-	// NotPrincipal: applies to everyone not listed. A Deny with
-	// NotPrincipal always applies to principals with a permissions boundary.
+	// NotPrincipal: applies to everyone not listed. AWS checks the account
+	// first, then the role, then the session (or the user), so the caller
+	// is spared only when its account and its own identity are listed. A
+	// Deny with NotPrincipal always applies to principals with a
+	// permissions boundary.
 	if s.effect == Deny && e.ctx.hasBoundary {
 		return pmDirect
 	}
-	if m == pmDirect {
+	if e.notPrincipalSpares(s.principals) {
 		return pmNone
 	}
 	return pmDirect
+}
+
+func (e *evaluator) notPrincipalSpares(m map[string][]string) bool {
+	p := &e.ctx.req.Principal
+	if _, ok := m["*"]; ok {
+		return true
+	}
+	switch p.Type {
+	case PrincipalService:
+		for _, v := range m["Service"] {
+			if strings.EqualFold(v, p.ARN) {
+				return true
+			}
+		}
+		return false
+	case PrincipalFederated:
+		for _, v := range m["Federated"] {
+			if v == p.ARN {
+				return true
+			}
+		}
+		return false
+	case PrincipalAnonymous:
+		return false
+	}
+	account, self := false, p.Type == PrincipalRoot
+	for _, v := range m["AWS"] {
+		switch {
+		case v == "*":
+			return true
+		case isAccountID(v) || strings.HasSuffix(v, ":root"):
+			acct := v
+			if !isAccountID(v) {
+				acct = splitARN(v)[4]
+			}
+			if acct == p.Account {
+				account = true
+			}
+		case v == p.ARN:
+			self = true
+		case p.Type == PrincipalRoleSession && sameRole(v, p.RoleARN):
+			self = true
+		}
+	}
+	return account && self
+}
+
+// sameRole: a role ARN in a policy names the session's role. Role names
+// are unique in an account whatever their path, and a session ARN does
+// not carry the path, so the path is ignored.
+func sameRole(policyARN, roleARN string) bool {
+	if policyARN == roleARN {
+		return true
+	}
+	a, b := splitARN(policyARN), splitARN(roleARN)
+	if a[0] != "arn" || a[2] != "iam" || a[4] != b[4] || a[4] == "" || !strings.HasPrefix(a[5], "role/") || !strings.HasPrefix(b[5], "role/") {
+		return false
+	}
+	return a[5][strings.LastIndexByte(a[5], '/')+1:] == b[5][strings.LastIndexByte(b[5], '/')+1:]
 }
 
 // evalConds: AND of every condition in the statement.
@@ -261,6 +323,11 @@ func (e *evaluator) evalCond(c *cond) tri {
 			}
 		}
 		return false, false
+	}
+	if c.op.Set == SetNone && (len(vals) > 1 || c.multi) {
+		// Multivalued context keys require a set operator; without one
+		// the condition does not match.
+		return vFalse
 	}
 	switch c.op.Set {
 	case SetForAllValues:
@@ -375,18 +442,19 @@ func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
 			scpOK = and(scpOK, a)
 		}
 	}
-	rcpOK := vTrue
+	// RCPs: RCPFullAWSAccess is attached to every level and cannot be
+	// detached, and Allow is only supported in it, so only their denies
+	// matter. Not applied to the management account's resources, to
+	// AWS-managed KMS keys, to service-linked roles, nor to services that
+	// do not support RCPs.
 	rcpApplies := len(set.RCPs) > 0 && !req.Resource.ManagementAccount && !req.Resource.AWSManagedKMSKey &&
-		catalog.RCPSupported(service) && p.Type != PrincipalService
-	rcpBlock := ""
+		!p.ServiceLinked && catalog.RCPSupported(service)
 	if rcpApplies {
 		for _, lvl := range set.RCPs {
-			a := e.scanAll(lvl.Policies, KindRCP, lvl.ID)
-			if a.isFalse() && rcpBlock == "" {
-				rcpBlock = "RCP at " + lvl.ID
-			}
-			rcpOK = and(rcpOK, a)
+			e.scanAll(lvl.Policies, KindRCP, lvl.ID)
 		}
+	} else if len(set.RCPs) > 0 {
+		d.Explanation.Notes = append(d.Explanation.Notes, rcpExemption(req, p, service))
 	}
 	vpceOK := vTrue
 	if set.VPCEndpoint != nil {
@@ -440,7 +508,7 @@ func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
 		resAllow := or(res[pmDirect], or(res[pmRole], res[pmAccount]))
 		allowed = and(principalSide, resAllow)
 	}
-	final := and(and(allowed, and(scpOK, and(rcpOK, vpceOK))), not(e.deny))
+	final := and(and(allowed, and(scpOK, vpceOK)), not(e.deny))
 
 	switch {
 	case e.deny.isTrue():
@@ -452,7 +520,7 @@ func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
 		}
 	case final.isFalse():
 		d.Result = ImplicitlyDenied
-		d.Explanation.BlockedBy = blocker(scpBlock, rcpBlock, vpceOK, identity, boundary, session, res, sameAccount, set, p)
+		d.Explanation.BlockedBy = blocker(scpBlock, vpceOK, identity, boundary, session, res, sameAccount, set, p)
 	default:
 		d.Result = Allowed
 		if !final.isTrue() {
@@ -473,12 +541,10 @@ func nameOf(r StatementRef) string {
 	return n
 }
 
-func blocker(scp, rcp string, vpce, identity, boundary, session tri, res [4]tri, same bool, set *PolicySet, p *Principal) string {
+func blocker(scp string, vpce, identity, boundary, session tri, res [4]tri, same bool, set *PolicySet, p *Principal) string {
 	switch {
 	case scp != "":
 		return scp
-	case rcp != "":
-		return rcp
 	case vpce.isFalse():
 		return "VPC endpoint policy"
 	}
@@ -501,4 +567,16 @@ func blocker(scp, rcp string, vpce, identity, boundary, session tri, res [4]tri,
 		return "no identity policy allows"
 	}
 	return "no policy allows"
+}
+
+func rcpExemption(req *Request, p *Principal, service string) string {
+	switch {
+	case req.Resource.ManagementAccount:
+		return "RCPs not applied: the resource is in the management account"
+	case req.Resource.AWSManagedKMSKey:
+		return "RCPs not applied: AWS managed KMS key"
+	case p.ServiceLinked:
+		return "RCPs not applied: service-linked role"
+	}
+	return "RCPs not applied: " + service + " does not support RCPs"
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -173,4 +174,22 @@ func (c *Condition) addUnique(ch *Condition) {
 		}
 	}
 	c.Children = append(c.Children, ch)
+}
+
+var condOpNames = [...]string{"atom", "and", "or", "not"}
+
+// MarshalJSON writes atoms as {"key","operator","values"} and other nodes
+// as {"op":"and"|"or"|"not","children":[…]}.
+func (c *Condition) MarshalJSON() ([]byte, error) {
+	if c.Op == CondAtom {
+		return json.Marshal(struct {
+			Key      string   `json:"key"`
+			Operator string   `json:"operator"`
+			Values   []string `json:"values"`
+		}{c.Key, c.Operator, c.Values})
+	}
+	return json.Marshal(struct {
+		Op       string       `json:"op"`
+		Children []*Condition `json:"children"`
+	}{condOpNames[c.Op], c.Children})
 }

@@ -36,8 +36,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func commands() map[string]command {
 	return map[string]command{
 		// one line per subcommand; keep sorted
-		"gen":    {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
-		"import": {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
+		"gen":      {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
+		"import":   {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
+		"simulate": {summary: "decide one request against its policies (iam-simulate input format)", run: runSimulate},
 	}
 }
 
