@@ -163,6 +163,8 @@ export class GraphView {
     this.origin = null;
     this.direction = 'out';
     this.seq = 0;
+    // the side panel opening or closing resizes the canvas: keep Cytoscape in step
+    new ResizeObserver(() => { if (this.cy) this.cy.resize(); }).observe(container);
   }
 
   /** render replaces the graph with the given answer. */
@@ -186,7 +188,6 @@ export class GraphView {
       layout: { name: 'preset' },
       minZoom: 0.02,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       pixelRatio: this.large ? 1 : 'auto',
       hideEdgesOnViewport: this.large && !useWebgl,
       textureOnViewport: false,

@@ -183,7 +183,7 @@ class App {
     if (def.filters) {
       const depth = h('input', { type: 'number', min: 1, max: 12, id: 'f-depth', value: p.maxDepth || '', placeholder: '6', 'aria-label': 'Maximum hops' });
       const level = h('select', { id: 'f-level', 'aria-label': 'Access level' }, ACCESS_LEVELS.map((l) => h('option', { value: l, selected: (p.accessLevel || '') === l }, l || 'any access level')));
-      const action = h('input', { type: 'text', id: 'f-action', value: p.action || '', placeholder: 'action, e.g. s3:Get*', 'aria-label': 'Action filter', size: 16 });
+      const action = h('input', { type: 'text', id: 'f-action', value: p.action || '', placeholder: 'action, e.g. s3:Get*', 'aria-label': 'Action filter', size: 13 });
       const rtype = h('input', { type: 'text', id: 'f-rtype', value: p.resourceType || '', placeholder: 'type, e.g. s3:bucket', 'aria-label': 'Resource type filter', size: 14 });
       const excl = h('input', { type: 'checkbox', id: 'f-excl', checked: p.excludeConditional === 'true' });
       const apply = () => this.go(q, {
