@@ -36,6 +36,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func commands() map[string]command {
 	return map[string]command{
 		// one line per subcommand; keep sorted
+		"collect":  {summary: "enumerate an AWS organization into a snapshot (read-only)", run: runCollect},
 		"gen":      {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
 		"import":   {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
 		"simulate": {summary: "decide one request against its policies (iam-simulate input format)", run: runSimulate},
