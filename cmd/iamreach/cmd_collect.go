@@ -149,7 +149,9 @@ func printCollectSummary(w io.Writer, s *snapshot.Snapshot, st *collector.Stats,
 	for k := range count {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] || count[keys[i]] == count[keys[j]] && fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+	sort.Slice(keys, func(i, j int) bool {
+		return count[keys[i]] > count[keys[j]] || count[keys[i]] == count[keys[j]] && fmt.Sprint(keys[i]) < fmt.Sprint(keys[j])
+	})
 	fmt.Fprintf(w, "%d call(s) failed, recorded as gaps in the snapshot:\n", len(s.Gaps))
 	for _, k := range keys {
 		g := example[k]
