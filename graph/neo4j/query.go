@@ -14,8 +14,14 @@ import (
 
 // Meta describes the snapshot of the current generation.
 func (s *Store) Meta(ctx context.Context) (graph.Meta, error) {
-	return readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (graph.Meta, error) {
-		gen, err := currentGen(ctx, tx)
+	return s.pinned(-1).Meta(ctx)
+}
+
+// Meta describes the generation's snapshot (the shared traversal reads the
+// collection gaps from it).
+func (g *genSource) Meta(ctx context.Context) (graph.Meta, error) {
+	return readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) (graph.Meta, error) {
+		gen, err := g.resolve(ctx, tx)
 		if err != nil {
 			return graph.Meta{}, err
 		}
