@@ -237,7 +237,7 @@ func (s *server) paths(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fmt.Errorf("paths from %q to %q: %w", from, to, err)
 	}
-	ps = nonNil(ps)
+	ps = append([]graph.Path{}, ps...) // the store's slice stays untouched
 	for i := range ps {
 		ps[i] = normPath(ps[i])
 	}
@@ -264,7 +264,15 @@ func (s *server) findings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("findings: %w", err)
 	}
-	return writeJSON(w, http.StatusOK, FindingsResponse{Findings: nonNil(fs)})
+	// Copy before normalising: the slice may be the store's own.
+	fs = append([]graph.Finding{}, fs...)
+	for i := range fs {
+		if fs[i].Path != nil {
+			p := normPath(*fs[i].Path)
+			fs[i].Path = &p
+		}
+	}
+	return writeJSON(w, http.StatusOK, FindingsResponse{Findings: fs})
 }
 
 func (s *server) cypher(w http.ResponseWriter, r *http.Request) error {
@@ -370,7 +378,9 @@ func nodeError(param, id string, err error) error {
 }
 
 // The normalisers make every list in an answer a JSON array, never null,
-// so clients need no null checks (the OpenAPI document says so).
+// so clients need no null checks (the OpenAPI document says so). They
+// never write into slices the store returned, which a store may share
+// between concurrent requests.
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -391,7 +401,7 @@ func normPath(p graph.Path) graph.Path {
 }
 
 func normReach(res graph.ReachResult) graph.ReachResult {
-	res.Targets = nonNil(res.Targets)
+	res.Targets = append([]graph.ReachTarget{}, res.Targets...) // the store's slice stays untouched
 	for i := range res.Targets {
 		res.Targets[i].Actions = nonNil(res.Targets[i].Actions)
 		res.Targets[i].Path = normPath(res.Targets[i].Path)
