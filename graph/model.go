@@ -88,6 +88,9 @@ type ActionGrant struct {
 	Action    string `json:"action"`
 	Level     string `json:"level"`
 	Condition string `json:"condition,omitempty"` // residual condition, readable; empty: unconditional
+	// Resource is set when the grant covers only part of the target, e.g.
+	// "arn:aws:s3:::bucket/prefix/*" for some objects of a bucket.
+	Resource string `json:"resource,omitempty"`
 }
 
 // PolicyType says where a statement of evidence comes from.

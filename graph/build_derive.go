@@ -1,0 +1,939 @@
+package graph
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/iamreach/iamreach/policy"
+	"github.com/iamreach/iamreach/policy/catalog"
+	"github.com/iamreach/iamreach/snapshot"
+)
+
+// actor is whoever makes a request in a decision: an inventory principal,
+// an account outside the inventory ("if their admins allow it"), a
+// service principal, an identity provider's federated users, or anyone.
+type actor struct {
+	nodeID   string
+	req      policy.Principal
+	identity []policy.NamedPolicy
+	boundary []policy.NamedPolicy
+	scps     []policy.OrgLevel
+	// assumed notes a stand-in for policies the snapshot cannot see.
+	assumed string
+	p       *principal // nil unless an inventory principal
+}
+
+func (b *builder) actorOf(p *principal) *actor {
+	return &actor{nodeID: p.arn, req: p.req, identity: p.identity, boundary: p.boundary, scps: b.scps[p.account], p: p}
+}
+
+// externalAccount is an account outside the inventory, evaluated as its
+// root: its own administrators can delegate to any of its principals.
+func (b *builder) externalAccount(id string) *actor {
+	props := map[string]string{"external": "true"}
+	if name, ok := b.opts.KnownAccounts[id]; ok {
+		props["vendor"] = name
+	}
+	name := id
+	if v := props["vendor"]; v != "" {
+		name = v + " (" + id + ")"
+	}
+	if !b.isInventoryAccount(id) {
+		b.addNode(Node{ID: AccountID(id), Kind: KindAccount, Name: name, Account: id, Props: props})
+	}
+	return &actor{
+		nodeID:  AccountID(id),
+		req:     policy.Principal{Type: policy.PrincipalRoot, ARN: "arn:aws:iam::" + id + ":root", Account: id},
+		assumed: "account " + id + " is outside the inventory: edge holds if its administrators allow their principals",
+	}
+}
+
+func (b *builder) isInventoryAccount(id string) bool {
+	_, ok := b.accounts[id]
+	return ok
+}
+
+// externalPrincipal is a specific user or role outside the inventory.
+func (b *builder) externalPrincipal(arn string) *actor {
+	acct := arnAccount(arn)
+	b.externalAccount(acct)
+	n := externalPrincipalNode(arn)
+	if name, ok := b.opts.KnownAccounts[acct]; ok {
+		n.Props["vendor"] = name
+	}
+	b.addNode(n)
+	b.addEdge(Edge{Kind: EdgeInAccount, From: arn, To: AccountID(acct)})
+	req := policy.Principal{Type: policy.PrincipalUser, ARN: arn, Account: acct}
+	identity := []policy.NamedPolicy{b.assumedAllow(acct)}
+	if n.Kind == KindRole {
+		req.Type = policy.PrincipalRoleSession
+		req.RoleARN = arn
+		req.ARN = "arn:aws:sts::" + acct + ":assumed-role/" + shortName(arn) + "/session"
+	}
+	return &actor{nodeID: arn, req: req, identity: identity,
+		assumed: "principal " + arn + " is outside the inventory: edge holds if its own policies allow it"}
+}
+
+func (b *builder) assumedAllow(acct string) policy.NamedPolicy {
+	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	if err != nil {
+		panic(fmt.Sprintf("graph: built-in policy does not parse: %v", err)) // a programming error
+	}
+	return policy.NamedPolicy{ID: "assumed:" + acct, Name: "policies of account " + acct + " (not in the snapshot)", Policy: p}
+}
+
+func (b *builder) serviceActor(name string) *actor {
+	b.addNode(Node{ID: ServiceID(name), Kind: KindServicePrincipal, Name: name})
+	return &actor{nodeID: ServiceID(name), req: policy.Principal{Type: policy.PrincipalService, ARN: name}}
+}
+
+func (b *builder) anonymousActor() *actor {
+	b.addNode(Node{ID: AnonymousID, Kind: KindAnonymous, Name: "anyone (Principal \"*\")", Props: map[string]string{"public": "true"}})
+	return &actor{nodeID: AnonymousID, req: policy.Principal{Type: policy.PrincipalAnonymous, ARN: "*"}}
+}
+
+func (b *builder) federatedActor(provider string) *actor {
+	id := provider
+	if _, ok := b.getNode(id); !ok {
+		typ := "OIDC"
+		if strings.Contains(provider, "saml-provider/") {
+			typ = "SAML"
+		}
+		acct := arnAccount(provider)
+		props := map[string]string{}
+		if acct == "" || !b.isInventoryAccount(acct) {
+			props["external"] = "true"
+		}
+		b.addNode(Node{ID: id, Kind: KindIdentityProvider, Name: providerName(provider, ""), Type: typ, Account: acct, Props: props})
+	}
+	return &actor{nodeID: id, req: policy.Principal{Type: policy.PrincipalFederated, ARN: provider, Account: arnAccount(provider)}}
+}
+
+// target is what a request acts on.
+type target struct {
+	nodeID  string
+	arn     string // the ARN asked about
+	res     policy.Resource
+	named   *policy.NamedPolicy
+	kind    policy.ResourcePolicyKind
+	account string
+	rtype   string // inventory type, "" for scopes and patterns
+	rcps    []policy.OrgLevel
+}
+
+func (b *builder) targetOf(r *resource, evalARN string) target {
+	t := target{nodeID: r.src.ARN, arn: evalARN, res: r.request(b), named: r.named, account: r.account, rtype: r.src.Type, rcps: b.rcps[r.account]}
+	t.res.ARN = evalARN
+	if r.src.Type == snapshot.TypeKMSKey {
+		t.kind = policy.ResourcePolicyKMSKey
+	}
+	return t
+}
+
+// decide asks the engine one question in discovery mode.
+func (b *builder) decide(a *actor, action string, t *target, ctx map[string][]string) policy.Decision {
+	req := policy.Request{Principal: a.req, Action: action, Resource: t.res, Context: ctx}
+	set := policy.PolicySet{
+		Identity:           a.identity,
+		Boundary:           a.boundary,
+		Resource:           t.named,
+		ResourcePolicyKind: t.kind,
+		SCPs:               a.scps,
+		RCPs:               t.rcps,
+	}
+	return policy.Evaluate(&req, &set, policy.Discovery)
+}
+
+// outcome is one allowed action with its decision.
+type outcome struct {
+	action   string
+	residual string
+	d        policy.Decision
+}
+
+// grantsFor evaluates the concrete actions an action pattern stands for
+// and keeps the pattern compressed when every one of them is allowed under
+// the same condition; otherwise it lists the allowed actions one by one.
+func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *target, ctx map[string][]string) ([]ActionGrant, []Evidence, []Evidence) {
+	var ok []outcome
+	for _, act := range concrete {
+		d := b.decide(a, act, t, ctx)
+		if d.Result != policy.Allowed {
+			continue
+		}
+		o := outcome{action: act, d: d}
+		if d.Residual != nil {
+			o.residual = d.Residual.String()
+		}
+		ok = append(ok, o)
+	}
+	if len(ok) == 0 {
+		return nil, nil, nil
+	}
+	var ev, denies []Evidence
+	for _, o := range ok {
+		ev = mergeEvidence(ev, b.evidence(o.d.Explanation.Allowing, a))
+		denies = mergeEvidence(denies, b.evidence(o.d.Explanation.ConditionalDenies, a))
+	}
+	if a.assumed != "" {
+		ev = mergeEvidence(ev, []Evidence{{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed}})
+	}
+	same := len(ok) == len(concrete)
+	for _, o := range ok[1:] {
+		if o.residual != ok[0].residual {
+			same = false
+			break
+		}
+	}
+	var gs []ActionGrant
+	if same {
+		gs = []ActionGrant{{Action: pattern, Level: levelOf(concrete), Condition: ok[0].residual}}
+	} else {
+		for _, o := range ok {
+			gs = append(gs, ActionGrant{Action: o.action, Level: catalog.Level(o.action), Condition: o.residual})
+		}
+	}
+	return gs, ev, denies
+}
+
+func levelOf(actions []string) string {
+	level := ""
+	for _, a := range actions {
+		if a == "*" || strings.HasSuffix(a, ":*") && len(actions) == 1 {
+			return LevelMixed
+		}
+		l := catalog.Level(a)
+		if level == "" {
+			level = l
+		} else if level != l {
+			return LevelMixed
+		}
+	}
+	if level == "" {
+		return LevelUnknown
+	}
+	return level
+}
+
+func policyType(kind string) PolicyType {
+	switch kind {
+	case "identity":
+		return PolicyIdentity
+	case "resource", "vpce":
+		return PolicyResource
+	case "trust":
+		return PolicyTrust
+	case "boundary":
+		return PolicyBoundary
+	case "session":
+		return PolicySession
+	case "scp":
+		return PolicySCP
+	case "rcp":
+		return PolicyRCP
+	}
+	return PolicyType(kind)
+}
+
+func (b *builder) evidence(refs []policy.StatementRef, a *actor) []Evidence {
+	out := make([]Evidence, 0, len(refs))
+	for _, r := range refs {
+		e := Evidence{
+			PolicyType: policyType(r.PolicyKind), PolicyID: r.PolicyID, PolicyName: r.PolicyName,
+			StatementIndex: r.StatementIndex, Sid: r.Sid, Effect: r.Effect, Statement: r.Raw,
+		}
+		if r.Level != "" {
+			e.Level = b.levelName(r.Level)
+		}
+		if strings.HasPrefix(r.PolicyID, "assumed:") {
+			e.PolicyType = PolicyAssumed
+			e.Note = a.assumed
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// levelName names an org level for people: "root r-…", "OU ou-… (Name)", "account …".
+func (b *builder) levelName(id string) string {
+	if u, ok := b.units[id]; ok {
+		if u.Type == snapshot.UnitRoot {
+			return "root " + id
+		}
+		return "OU " + id + " (" + u.Name + ")"
+	}
+	return "account " + id
+}
+
+// applicable filters concrete actions to those that act on an inventory
+// type (catalogue resource types), e.g. s3:GetObject on an s3:bucket (its
+// objects) but not s3:ListAllMyBuckets. Unknown actions are kept.
+func applicable(actions []string, rtype string) []string {
+	if rtype == "" {
+		return actions
+	}
+	names := typeNames(rtype)
+	var out []string
+	for _, a := range actions {
+		ca, ok := catalog.Lookup(a)
+		if !ok {
+			out = append(out, a)
+			continue
+		}
+		for _, rt := range ca.ResourceTypes {
+			if names[normType(rt)] {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func normType(s string) string {
+	return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(s))
+}
+
+func typeNames(rtype string) map[string]bool {
+	_, t, _ := strings.Cut(rtype, ":")
+	m := map[string]bool{normType(t): true}
+	switch rtype {
+	case snapshot.TypeS3Bucket:
+		m["object"] = true
+	case snapshot.TypeDynamoDBTable:
+		m["index"] = true
+		m["stream"] = true
+	case snapshot.TypeRestAPI:
+		m["restapi"] = true
+	case snapshot.TypeECSTaskDef:
+		m["taskdefinition"] = true
+	}
+	return m
+}
+
+// isObjectAction says whether an S3 action acts on objects (so its ARN is
+// bucket/key) rather than on the bucket.
+func isObjectAction(action string) bool {
+	ca, ok := catalog.Lookup(action)
+	if !ok {
+		return false
+	}
+	for _, rt := range ca.ResourceTypes {
+		if rt == "object" {
+			return true
+		}
+	}
+	return false
+}
+
+// expand lists the concrete actions an action pattern stands for; a
+// literal action missing from the catalogue stands for itself.
+func expand(pattern string) []string {
+	if !strings.ContainsAny(pattern, "*?") {
+		if ca, ok := catalog.Lookup(pattern); ok {
+			return []string{ca.Name}
+		}
+		return []string{pattern}
+	}
+	return catalog.Expand(pattern)
+}
+
+func actionService(pattern string) string {
+	svc, _, ok := strings.Cut(pattern, ":")
+	if !ok || strings.ContainsAny(svc, "*?") {
+		return "*"
+	}
+	return strings.ToLower(svc)
+}
+
+// emitAccess adds the CAN_ACCESS (or, for invoking a function, CAN_INVOKE)
+// edges for grants to a target.
+func (b *builder) emitAccess(from, to string, gs []ActionGrant, ev, denies []Evidence, resourceNote string) {
+	if len(gs) == 0 {
+		return
+	}
+	var access, invoke []ActionGrant
+	for _, g := range gs {
+		g.Resource = resourceNote
+		if n, ok := b.getNode(to); ok && n.Type == snapshot.TypeLambdaFunction && isInvoke(g.Action) {
+			invoke = append(invoke, g)
+		} else {
+			access = append(access, g)
+		}
+	}
+	for _, part := range []struct {
+		kind EdgeKind
+		gs   []ActionGrant
+	}{{EdgeCanAccess, access}, {EdgeCanInvoke, invoke}} {
+		if len(part.gs) == 0 {
+			continue
+		}
+		SortGrants(part.gs)
+		cond, text := edgeCondition(part.gs, false, "")
+		b.addEdge(Edge{Kind: part.kind, From: from, To: to, Actions: part.gs, Conditional: cond, Condition: text, Evidence: ev, Denies: denies})
+	}
+}
+
+func isInvoke(action string) bool {
+	a := strings.ToLower(action)
+	return a == "lambda:invokefunction" || a == "lambda:invokefunctionurl" || a == "lambda:invokeasync"
+}
+
+// deriveAccess adds the edges an inventory principal's identity policies
+// give it: each Allow statement's resource patterns are looked up in the
+// index; a grant on "*" for a service becomes one edge to the account's
+// scope node when the engine allows it identically on every resource of
+// that service there, and per-resource edges otherwise; a pattern that
+// matches nothing becomes a Pattern node.
+func (b *builder) deriveAccess(p *principal) {
+	a := b.actorOf(p)
+	for _, as := range p.allows {
+		s := as.stmt
+		actions := s.Actions
+		if len(s.NotActions) > 0 {
+			actions = []string{"*"}
+		}
+		resources := s.Resources
+		if len(s.NotResources) > 0 {
+			resources = []string{"*"}
+		}
+		for _, rp := range resources {
+			for _, ap := range actions {
+				b.accessFor(a, p.account, ap, rp, len(s.NotActions) > 0)
+			}
+		}
+	}
+}
+
+func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
+	svc := actionService(ap)
+	if rp == "*" {
+		if svc == "*" {
+			// Every service: one edge to the account's all-services scope,
+			// decided for the action "*" (denies of specific actions are
+			// listed by WhyNot and in the admin check).
+			t := target{nodeID: ScopeID("*", account), arn: "*", res: policy.Resource{ARN: "*", Account: account, OrgID: b.orgIDOf(account)}, account: account, rcps: b.rcps[account]}
+			gs, ev, denies := b.grantsFor(a, ap, []string{"*"}, &t, nil)
+			if len(gs) > 0 {
+				b.ensureScope("*", account)
+				if notAction {
+					for i := range gs {
+						gs[i].Action = "*"
+						gs[i].Level = LevelMixed
+					}
+					ev = append(ev, Evidence{PolicyType: PolicyStructural, PolicyID: "notaction", Effect: "Allow", Note: "NotAction statement: every action except those it lists"})
+				}
+				b.emitAccess(a.nodeID, t.nodeID, gs, ev, denies, "")
+			}
+			return
+		}
+		concrete := expand(ap)
+		cands := b.res.inService(svc, account)
+		t := target{nodeID: ScopeID(svc, account), arn: "*", res: policy.Resource{ARN: "*", Account: account, OrgID: b.orgIDOf(account)}, account: account, rcps: b.rcps[account]}
+		scopeGrants, sev, sden := b.grantsFor(a, ap, concrete, &t, nil)
+		if len(cands) == 0 {
+			if len(scopeGrants) > 0 {
+				b.ensureScope(svc, account)
+				b.emitAccess(a.nodeID, t.nodeID, scopeGrants, sev, sden, "")
+			}
+			return
+		}
+		type per struct {
+			r          *resource
+			gs         []ActionGrant
+			ev, denies []Evidence
+		}
+		var results []per
+		// Uniform: on every resource the action applies to, the engine
+		// allows all of the pattern's applicable actions under the scope's
+		// condition. Then one scope edge stands for all of them.
+		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
+		for _, r := range cands {
+			if len(applicable(concrete, r.src.Type)) == 0 {
+				continue
+			}
+			gs, ev, denies := b.resourceGrants(a, ap, concrete, r, r.src.ARN, false)
+			results = append(results, per{r, gs, ev, denies})
+			if len(gs) != 1 || gs[0].Action != ap || !uniform || gs[0].Condition != scopeGrants[0].Condition {
+				uniform = false
+			}
+		}
+		if uniform {
+			b.ensureScope(svc, account)
+			b.emitAccess(a.nodeID, t.nodeID, scopeGrants, sev, sden, "")
+			return
+		}
+		for _, x := range results {
+			b.emitAccess(a.nodeID, x.r.src.ARN, x.gs, x.ev, x.denies, "")
+		}
+		// Actions that act on no resource type (s3:ListAllMyBuckets,
+		// iam:ListUsers) stay on the scope.
+		var global []string
+		for _, c := range concrete {
+			if ca, ok := catalog.Lookup(c); ok && len(ca.ResourceTypes) == 0 {
+				global = append(global, c)
+			}
+		}
+		if len(global) > 0 {
+			gs, ev, denies := b.grantsFor(a, ap, global, &t, nil)
+			if len(gs) > 0 {
+				b.ensureScope(svc, account)
+				b.emitAccess(a.nodeID, t.nodeID, gs, ev, denies, "")
+			}
+		}
+		return
+	}
+	matches := b.res.match(rp)
+	concrete := expand(ap)
+	if svc == "*" {
+		concrete = nil // decided per resource below, from its service's actions
+	}
+	found := false
+	for _, m := range matches {
+		if m.r.principal != nil && svc == "sts" {
+			// Assuming an inventory role is decided with its trust policy
+			// (CAN_ASSUME), not as access to a resource.
+			found = true
+			continue
+		}
+		if svc != "*" && m.r.service() != svc {
+			continue
+		}
+		found = true
+		cs := concrete
+		if svc == "*" {
+			for _, x := range catalog.ServiceActions(m.r.service()) {
+				if policy.MatchAction(ap, x) {
+					cs = append(cs, x)
+				}
+			}
+		}
+		gs, ev, denies := b.resourceGrants(a, ap, cs, m.r, m.evalARN, m.sub)
+		note := ""
+		if m.sub {
+			note = rp
+		}
+		b.emitAccess(a.nodeID, m.r.src.ARN, gs, ev, denies, note)
+	}
+	if found {
+		return
+	}
+	// Nothing in the inventory: report the pattern itself.
+	if svc == "*" {
+		concrete = []string{"*"}
+	}
+	acct := arnAccount(rp)
+	t := target{nodeID: PatternID(rp), arn: rp, res: policy.Resource{ARN: rp, Account: acct, OrgID: b.orgIDOf(acct)}, account: acct, rcps: b.rcps[acct]}
+	if acct == "" {
+		t.res.Account = account
+		t.rcps = b.rcps[account]
+	}
+	gs, ev, denies := b.grantsFor(a, ap, concrete, &t, nil)
+	if len(gs) > 0 {
+		b.addNode(Node{ID: t.nodeID, Kind: KindPattern, Name: rp, Type: typeFromARN(rp), Account: acct, Props: map[string]string{"pattern": rp}})
+		b.emitAccess(a.nodeID, t.nodeID, gs, ev, denies, "")
+	}
+}
+
+// resourceGrants decides an action pattern on one inventory resource.
+// S3 object actions are asked about the bucket's objects (bucket/* or the
+// statement's narrower pattern), bucket actions about the bucket.
+func (b *builder) resourceGrants(a *actor, ap string, concrete []string, r *resource, evalARN string, sub bool) ([]ActionGrant, []Evidence, []Evidence) {
+	cs := applicable(concrete, r.src.Type)
+	if len(cs) == 0 {
+		return nil, nil, nil
+	}
+	if r.src.Type != snapshot.TypeS3Bucket {
+		t := b.targetOf(r, evalARN)
+		return b.grantsFor(a, ap, cs, &t, nil)
+	}
+	var objs, buckets []string
+	for _, c := range cs {
+		if isObjectAction(c) {
+			objs = append(objs, c)
+		} else if !sub {
+			buckets = append(buckets, c)
+		}
+	}
+	objARN := evalARN
+	if !sub {
+		objARN = r.src.ARN + "/*"
+	}
+	var gs []ActionGrant
+	var ev, denies []Evidence
+	if len(objs) > 0 && len(buckets) > 0 {
+		// Both kinds: decide separately, re-compress if everything passed.
+		t1 := b.targetOf(r, objARN)
+		g1, e1, d1 := b.grantsFor(a, ap, objs, &t1, nil)
+		t2 := b.targetOf(r, r.src.ARN)
+		g2, e2, d2 := b.grantsFor(a, ap, buckets, &t2, nil)
+		ev, denies = mergeEvidence(e1, e2), mergeEvidence(d1, d2)
+		if len(g1) == 1 && len(g2) == 1 && g1[0] == g2[0] && g1[0].Action == ap {
+			return []ActionGrant{{Action: ap, Level: levelOf(cs), Condition: g1[0].Condition}}, ev, denies
+		}
+		for _, g := range append(g1, g2...) {
+			if g.Action == ap {
+				// One half fully allowed: list its actions one by one.
+				src := objs
+				if len(g2) > 0 && g2[0] == g {
+					src = buckets
+				}
+				for _, x := range src {
+					gs = append(gs, ActionGrant{Action: x, Level: catalog.Level(x), Condition: g.Condition})
+				}
+				continue
+			}
+			gs = append(gs, g)
+		}
+		SortGrants(gs)
+		return gs, ev, denies
+	}
+	arn, asked := objARN, objs
+	if len(objs) == 0 {
+		arn, asked = r.src.ARN, buckets
+	}
+	if len(asked) == 0 {
+		return nil, nil, nil
+	}
+	t := b.targetOf(r, arn)
+	return b.grantsFor(a, ap, asked, &t, nil)
+}
+
+// ensureScope adds a scope node with COVERS edges to every resource of the
+// service in the account (once).
+func (b *builder) ensureScope(svc, account string) {
+	id := ScopeID(svc, account)
+	if _, done := b.getNode(id); done {
+		return
+	}
+	name := "all " + svc + " resources in account " + account
+	if svc == "*" {
+		name = "everything in account " + account
+	} else if sn := catalog.ServiceName(svc); sn != "" {
+		name = "all " + sn + " resources in account " + account
+	}
+	b.addNode(Node{ID: id, Kind: KindScope, Name: name, Type: svc, Account: account, Props: map[string]string{"service": svc}})
+	var rs []*resource
+	if svc == "*" {
+		rs = b.res.byAcct[account]
+	} else {
+		rs = b.res.inService(svc, account)
+	}
+	for _, r := range rs {
+		b.addEdge(Edge{Kind: EdgeCovers, From: id, To: r.src.ARN})
+	}
+}
+
+// deriveResourcePolicy adds the edges a resource policy grants to the
+// principals it names: inventory principals (with their full policy set),
+// outside accounts and principals, service principals, and anyone.
+func (b *builder) deriveResourcePolicy(r *resource) {
+	if r.named == nil {
+		return
+	}
+	for _, s := range r.named.Policy.Statements() {
+		if s.Effect != "Allow" {
+			continue
+		}
+		actions := s.Actions
+		if len(s.NotActions) > 0 {
+			actions = []string{r.service() + ":*"}
+		}
+		// Which part of the resource the statement names.
+		evalARN, sub, note := r.src.ARN, false, ""
+		for _, rp := range s.Resources {
+			if policy.MatchResource(rp, r.src.ARN) {
+				evalARN, sub, note = r.src.ARN, false, ""
+				break
+			}
+			if x, ok := subResource(rp, r.src.ARN); ok {
+				evalARN, sub, note = x, true, rp
+			}
+		}
+		for _, a := range b.namedActors(s.Principals, r.account, actions) {
+			for _, ap := range actions {
+				gs, ev, denies := b.resourceGrants(a, ap, expand(ap), r, evalARN, sub)
+				b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, note)
+			}
+		}
+	}
+}
+
+// namedActors turns a statement's Principal element into the actors to
+// evaluate. An account (root) in the inventory stands for every principal
+// of that account whose identity policies may allow one of the actions; in
+// the resource's own account it only delegates to identity policies, which
+// deriveAccess covers already.
+func (b *builder) namedActors(principals map[string][]string, resAccount string, actions []string) []*actor {
+	var out []*actor
+	seen := map[string]bool{}
+	add := func(a *actor) {
+		if a != nil && !seen[a.nodeID] {
+			seen[a.nodeID] = true
+			out = append(out, a)
+		}
+	}
+	mayAny := func(p *principal) bool {
+		for _, ap := range actions {
+			for _, x := range expandOrSelf(ap) {
+				if p.mayAllow(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	keys := make([]string, 0, len(principals))
+	for k := range principals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range principals[k] {
+			switch k {
+			case "*":
+				add(b.anonymousActor())
+			case "AWS":
+				if v == "*" {
+					add(b.anonymousActor())
+					continue
+				}
+				acct, arn := parseAWSPrincipal(v)
+				switch {
+				case arn == "": // account root
+					if acct == resAccount {
+						continue
+					}
+					if b.isInventoryAccount(acct) {
+						for _, p := range b.prins {
+							if p.account == acct && mayAny(p) {
+								add(b.actorOf(p))
+							}
+						}
+						continue
+					}
+					add(b.externalAccount(acct))
+				default:
+					if p, ok := b.prinByARN[arn]; ok {
+						add(b.actorOf(p))
+					} else if b.isInventoryAccount(acct) {
+						b.gap(acct, arn, "UnknownPrincipal", "a policy names %s, which is not in the snapshot (deleted?)", arn)
+					} else {
+						add(b.externalPrincipal(arn))
+					}
+				}
+			case "Service":
+				add(b.serviceActor(v))
+			case "Federated":
+				add(b.federatedActor(v))
+			}
+		}
+	}
+	return out
+}
+
+func expandOrSelf(ap string) []string {
+	if !strings.ContainsAny(ap, "*?") {
+		return []string{ap}
+	}
+	if xs := catalog.Expand(ap); len(xs) > 0 {
+		if len(xs) > 8 {
+			return xs[:8]
+		}
+		return xs
+	}
+	return []string{ap}
+}
+
+// parseAWSPrincipal splits an AWS principal value: a 12-digit account ID
+// or root ARN gives (account, ""); a user/role ARN (a role session ARN is
+// mapped to its role) gives (account, arn).
+func parseAWSPrincipal(v string) (string, string) {
+	if len(v) == 12 && strings.Trim(v, "0123456789") == "" {
+		return v, ""
+	}
+	acct := arnAccount(v)
+	parts := strings.SplitN(v, ":", 6)
+	if len(parts) < 6 {
+		return v, ""
+	}
+	res := parts[5]
+	switch {
+	case res == "root":
+		return acct, ""
+	case strings.HasPrefix(res, "assumed-role/"):
+		rest := strings.TrimPrefix(res, "assumed-role/")
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			rest = rest[:i]
+		}
+		return acct, "arn:aws:iam::" + acct + ":role/" + rest
+	}
+	return acct, v
+}
+
+// assumeActions are the STS actions that start a role session.
+var assumeActions = []string{"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"}
+
+// deriveTrust adds CAN_ASSUME edges into a role from everyone its trust
+// policy names, each decided with the trust policy as a resource policy
+// that must allow explicitly, and the caller's full policy set.
+func (b *builder) deriveTrust(role *principal) {
+	if role.trust == nil {
+		return
+	}
+	res := policy.Resource{ARN: role.arn, Account: role.account, Tags: role.node.Tags, OrgID: b.orgIDOf(role.account), ManagementAccount: role.account == b.mgmt && b.mgmt != ""}
+	t := target{nodeID: role.arn, arn: role.arn, res: res, named: role.trust, kind: policy.ResourcePolicyTrust, account: role.account, rcps: b.rcps[role.account]}
+	var actors []*actor
+	seen := map[string]bool{}
+	for _, s := range role.trust.Policy.Statements() {
+		if s.Effect != "Allow" {
+			continue
+		}
+		for _, a := range b.trustActors(s.Principals, role) {
+			if !seen[a.nodeID] {
+				seen[a.nodeID] = true
+				actors = append(actors, a)
+			}
+		}
+	}
+	for _, a := range actors {
+		if a.nodeID == role.arn {
+			continue
+		}
+		action := "sts:AssumeRole"
+		switch a.req.Type {
+		case policy.PrincipalFederated:
+			action = "sts:AssumeRoleWithWebIdentity"
+			if n, _ := b.getNode(a.nodeID); n.Type == "SAML" {
+				action = "sts:AssumeRoleWithSAML"
+			}
+		}
+		d := b.decide(a, action, &t, nil)
+		if d.Result != policy.Allowed {
+			continue
+		}
+		e := Edge{Kind: EdgeCanAssume, From: a.nodeID, To: role.arn,
+			Actions:  []ActionGrant{{Action: action, Level: catalog.Level(action)}},
+			Evidence: b.evidence(d.Explanation.Allowing, a), Denies: b.evidence(d.Explanation.ConditionalDenies, a)}
+		if d.Residual != nil {
+			e.Conditional, e.Condition = true, d.Residual.String()
+			e.Actions[0].Condition = e.Condition
+		}
+		if a.assumed != "" {
+			e.Evidence = append(e.Evidence, Evidence{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed})
+		}
+		if a.req.Type == policy.PrincipalService {
+			if confined(d) {
+				e.Evidence = append(e.Evidence, Evidence{PolicyType: PolicyStructural, PolicyID: role.arn + "#trust", Effect: "Allow", Note: "service confined by aws:SourceAccount/aws:SourceArn"})
+			}
+		}
+		b.addEdge(e)
+	}
+}
+
+// confined says whether a service principal's decision depends on
+// aws:SourceAccount or aws:SourceArn (confused-deputy protection).
+func confined(d policy.Decision) bool {
+	if d.Residual == nil {
+		return false
+	}
+	s := strings.ToLower(d.Residual.String())
+	return strings.Contains(s, "aws:sourceaccount") || strings.Contains(s, "aws:sourcearn") || strings.Contains(s, "aws:sourceorgid")
+}
+
+func (b *builder) trustActors(principals map[string][]string, role *principal) []*actor {
+	var out []*actor
+	keys := make([]string, 0, len(principals))
+	for k := range principals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range principals[k] {
+			switch k {
+			case "*":
+				out = append(out, b.anonymousActor())
+			case "AWS":
+				if v == "*" {
+					out = append(out, b.anonymousActor())
+					continue
+				}
+				acct, arn := parseAWSPrincipal(v)
+				switch {
+				case arn == "":
+					if b.isInventoryAccount(acct) {
+						for _, p := range b.prins {
+							if p.account == acct && p.mayAllow("sts:AssumeRole") {
+								out = append(out, b.actorOf(p))
+							}
+						}
+						continue
+					}
+					out = append(out, b.externalAccount(acct))
+				default:
+					if p, ok := b.prinByARN[arn]; ok {
+						out = append(out, b.actorOf(p))
+					} else if b.isInventoryAccount(acct) {
+						b.gap(acct, arn, "UnknownPrincipal", "trust policy of %s names %s, which is not in the snapshot (deleted?)", role.arn, arn)
+					} else {
+						out = append(out, b.externalPrincipal(arn))
+					}
+				}
+			case "Service":
+				out = append(out, b.serviceActor(v))
+			case "Federated":
+				out = append(out, b.federatedActor(v))
+			}
+		}
+	}
+	return out
+}
+
+// derive runs every derivation, parallel over principals and resources.
+func (b *builder) derive() {
+	var jobs []func()
+	for _, p := range b.prins {
+		p := p
+		jobs = append(jobs, func() { b.deriveAccess(p) })
+		if p.isRole {
+			jobs = append(jobs, func() { b.deriveTrust(p) })
+		}
+	}
+	for _, r := range b.res.all {
+		if r.named != nil {
+			r := r
+			jobs = append(jobs, func() { b.deriveResourcePolicy(r) })
+		}
+	}
+	b.run(jobs)
+	// Escalation needs the admin marks of every principal first.
+	b.markAdmins()
+	jobs = jobs[:0]
+	for _, p := range b.prins {
+		p := p
+		jobs = append(jobs, func() { b.deriveEscalation(p) })
+	}
+	b.run(jobs)
+	b.propagateAdmin()
+}
+
+func (b *builder) run(jobs []func()) {
+	ch := make(chan func())
+	var wg sync.WaitGroup
+	for i := 0; i < b.opts.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				j()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+}
