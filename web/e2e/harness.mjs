@@ -48,6 +48,9 @@ async function waitHealthy(url, proc, timeoutMs = 90000) {
 
 /** startServer starts `iamreach demo`; returns {url, stop, kill, logs}. */
 export async function startServer() {
+  if (process.env.IAMREACH_URL) { // an already running server (development only)
+    return { url: process.env.IAMREACH_URL, stop: async () => {}, external: true, logs: () => '' };
+  }
   if (process.env.IAMREACH_FIXTURE === '1') {
     const f = await startFixture(DIST, smallGraph());
     return { url: f.url, stop: f.close, fixture: true, logs: () => '' };

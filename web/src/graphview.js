@@ -103,7 +103,7 @@ function stylesheet(theme, large) {
         shape: 'round-rectangle', 'background-color': dark ? '#6ea8ff' : '#1f5fbf', 'background-opacity': dark ? 0.07 : 0.05,
         'border-width': 1.5, 'border-style': 'dashed', 'border-color': dark ? '#4b6a8f' : '#8aa4c8', label: 'data(label)',
         'text-valign': 'top', 'text-halign': 'center', 'text-margin-y': -4, 'font-size': 12, 'font-weight': 'bold',
-        color: dark ? '#a9c7ff' : '#1f4e8c', padding: 14, 'min-zoomed-font-size': 4,
+        color: dark ? '#a9c7ff' : '#1f4e8c', padding: 14, 'min-zoomed-font-size': 4, 'text-max-width': 600,
       },
     },
     {
@@ -120,6 +120,7 @@ function stylesheet(theme, large) {
   }
   s.push(
     { selector: 'edge.ek-CAN_ACCESS, edge.ek-CAN_ESCALATE, edge.ek-CAN_INVOKE', style: { label: large ? '' : 'data(label)' } },
+    { selector: 'edge.ek-FINDING', style: { 'line-style': 'dotted', label: 'data(label)' } },
     { selector: 'edge.conditional', style: { 'line-style': 'dashed', 'line-dash-pattern': [7, 4] } },
     {
       selector: 'edge.cross',

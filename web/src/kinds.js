@@ -82,6 +82,7 @@ export const EDGE_STYLES = {
   IN_ACCOUNT: { label: 'in account', color: '#98a4b0', width: 1 },
   CHILD_OF: { label: 'child of', color: '#98a4b0', width: 1 },
   COVERS: { label: 'covers', color: '#845ef7', width: 1.2 },
+  FINDING: { label: 'finding (no path recorded)', color: '#868e96', width: 1.5 },
 };
 
 export const CROSS_ACCOUNT_COLOR = '#d6336c';

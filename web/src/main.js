@@ -52,6 +52,10 @@ class App {
     window.addEventListener('hashchange', () => this.onHash());
     this.loadMeta();
     setInterval(() => this.checkHealth(), 15000);
+    this.accountNames = new Map();
+    this.accountsLoaded = this.api.search('', ['Account'], 200).then((r) => {
+      for (const n of r.results || []) if (n.account && n.name && n.name !== n.account) this.accountNames.set(n.account, n.name);
+    }).catch(() => {});
     this.api.openapi().then((doc) => {
       this.hasWhyNot = !!(doc && doc.paths && (doc.paths['/whynot'] || doc.paths['/api/v1/whynot']));
     }).catch(() => {});
@@ -266,6 +270,7 @@ class App {
       h('button', { type: 'button', id: 'cancel', onclick: () => this.cancel() }, 'Cancel (Esc)'));
     const tick = setInterval(() => { msg.textContent = `Asking the server… ${((performance.now() - t0) / 1000).toFixed(1)} s ${progress}`; }, 200);
     try {
+      await this.accountsLoaded;
       const a = await ask(this.api, q, p, { signal: ctrl.signal, meta: this.meta, onProgress: (s) => { progress = '· ' + s; } });
       if (ctrl.signal.aborted) return;
       this.answer = a;
@@ -358,7 +363,7 @@ class App {
       const what = { reach: 'It reaches nothing with these filters.', reachers: 'Nothing can reach it with these filters.', paths: 'No path within the hop limit.' }[a.q] || 'No findings of this kind.';
       this.showState('empty', 'No answer', what + (a.gaps.length ? ' Collection gaps above could hide some.' : ''));
     }
-    const accountNames = new Map();
+    const accountNames = new Map(this.accountNames);
     for (const node of a.nodes.values()) if (node.kind === 'Account' && node.account && node.name) accountNames.set(node.account, node.name);
     this.graph.render([...a.nodes.values()], [...a.edges.values()], {
       origin: a.origin && a.origin.id, direction: a.direction, accountNames,
@@ -414,7 +419,11 @@ class App {
     const admin = h('span', { class: 'sw' });
     admin.style.border = '3px solid #e03131';
     admin.style.borderRadius = '50%';
-    fill(leg, h('details', { open: !this.legendClosed, ontoggle: (ev) => { this.legendClosed = !ev.target.open; } },
+    $('#graph-view').classList.toggle('legend-closed', !!this.legendClosed);
+    fill(leg, h('details', { open: !this.legendClosed, ontoggle: (ev) => {
+      this.legendClosed = !ev.target.open;
+      $('#graph-view').classList.toggle('legend-closed', this.legendClosed);
+    } },
       h('summary', null, 'Legend'),
       h('h3', null, 'Nodes (uncheck to hide)'), nodeItems,
       h('h3', null, 'Edges'), edgeItems,
@@ -444,7 +453,10 @@ class App {
     if (!a) return;
     const cy = this.graph.cy;
     const el = cy && cy.getElementById(id);
-    if (a.edges.has(id) || (el && el.length && el.isEdge())) {
+    if (a.findingEdges && a.findingEdges.has(id)) {
+      this.graph.select(id);
+      this.panel.showFinding(a.findingEdges.get(id), this.allNodes());
+    } else if (a.edges.has(id) || (el && el.length && el.isEdge())) {
       const e = a.edges.get(id) || this.expandedEdges && this.expandedEdges.get(id);
       if (!e) return;
       this.graph.select(id);
