@@ -98,12 +98,36 @@ func lower(s string) string {
 	return SevInfo
 }
 
+// raise returns the next higher severity.
+func raise(s string) string {
+	switch s {
+	case SevInfo:
+		return SevLow
+	case SevLow:
+		return SevMedium
+	case SevMedium:
+		return SevHigh
+	}
+	return SevCritical
+}
+
 // Kinds lists every finding kind Compute produces, in report order.
 var Kinds = []graph.FindingKind{
 	graph.FindingPublic, graph.FindingExternalTrust, graph.FindingExternalAccess,
 	graph.FindingAdmin, graph.FindingEscalation, graph.FindingConfusedDeputy,
 	graph.FindingBlastRadius, graph.FindingWildcardAction, graph.FindingWildcardResource,
 	graph.FindingPassRoleAny, graph.FindingDataStoreWildcard, graph.FindingUnusedGrant,
+}
+
+// NeedsSnapshot says whether a kind is computed from the snapshot's policy
+// documents or last-accessed data rather than from the graph alone.
+func NeedsSnapshot(k graph.FindingKind) bool {
+	switch k {
+	case graph.FindingWildcardAction, graph.FindingWildcardResource, graph.FindingPassRoleAny,
+		graph.FindingDataStoreWildcard, graph.FindingUnusedGrant:
+		return true
+	}
+	return false
 }
 
 // ParseKind checks a finding kind name.
@@ -177,6 +201,8 @@ type computer struct {
 	opts    Options
 	vendors map[string]vendor
 	out     []graph.Finding
+	// resources indexes the snapshot's resources by ARN, built on first use.
+	resources map[string]*snapshot.Resource
 }
 
 func (c *computer) add(f graph.Finding) { c.out = append(c.out, f) }

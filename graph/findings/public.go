@@ -101,24 +101,21 @@ func fixedValues(key string, v any) bool {
 	return true
 }
 
-// bpa is the effective S3 Block Public Access for a bucket: the account
-// and bucket settings combined, most restrictive wins.
+// restrictPublic applies S3 Block Public Access: the account and bucket
+// settings combined, most restrictive wins. Only RestrictPublicBuckets
+// changes who can reach a bucket whose policy is already public
+// (BlockPublicPolicy only refuses new public policies).
 func (c *computer) restrictPublic(r *graph.Node) (bool, string) {
 	if c.snap == nil || !strings.HasPrefix(r.Type, "s3:") {
 		return false, ""
 	}
 	for _, a := range c.snap.Accounts {
-		if a.ID != r.Account {
-			continue
-		}
-		if a.PublicAccessBlock != nil && a.PublicAccessBlock.RestrictPublicBuckets {
+		if a.ID == r.Account && a.PublicAccessBlock != nil && a.PublicAccessBlock.RestrictPublicBuckets {
 			return true, "account-level Block Public Access (RestrictPublicBuckets)"
 		}
-		for _, res := range a.Resources {
-			if res.ARN == r.ID && res.PublicAccessBlock != nil && res.PublicAccessBlock.RestrictPublicBuckets {
-				return true, "bucket-level Block Public Access (RestrictPublicBuckets)"
-			}
-		}
+	}
+	if res := c.snapResource(r.ID); res != nil && res.PublicAccessBlock != nil && res.PublicAccessBlock.RestrictPublicBuckets {
+		return true, "bucket-level Block Public Access (RestrictPublicBuckets)"
 	}
 	return false, ""
 }
@@ -176,6 +173,13 @@ func (c *computer) public() {
 					if len(p.Edges) > 1 {
 						f.Detail += " via " + routeText(c, p)
 					}
+					if len(p.Conditions) > 0 && urlAuthNone(c.snapResource(rid), p.Conditions) {
+						// The only condition is the function URL's auth type,
+						// which the snapshot knows: NONE.
+						p.Conditions = nil
+						f.Condition = ""
+						f.Detail += " through its function URL (auth type NONE)"
+					}
 					if ok, why := c.restrictPublic(r); ok {
 						f.Severity = SevInfo
 						f.Title = fmt.Sprintf("%s has a public policy, restricted by Block Public Access", r.Name)
@@ -220,7 +224,7 @@ func (c *computer) publicFunctionURLs() {
 	}
 	for _, a := range c.snap.Accounts {
 		for _, r := range a.Resources {
-			if r.Type != snapshot.TypeLambdaFunction || !strings.EqualFold(r.Properties["functionUrlAuthType"], "NONE") {
+			if r.Type != snapshot.TypeLambdaFunction || !strings.EqualFold(r.Properties["functionUrlAuthType"], "NONE") || c.has(graph.FindingPublic, r.ARN) {
 				continue
 			}
 			f := graph.Finding{
@@ -257,4 +261,45 @@ func publicInvokeURL(doc json.RawMessage) bool {
 		}
 	}
 	return false
+}
+
+// urlAuthNone: a function whose URL auth type is NONE, and conditions that
+// only ask for that.
+func urlAuthNone(r *snapshot.Resource, conds []string) bool {
+	if r == nil || r.Type != snapshot.TypeLambdaFunction || !strings.EqualFold(r.Properties["functionUrlAuthType"], "NONE") {
+		return false
+	}
+	for _, c := range conds {
+		if !strings.Contains(strings.ToLower(c), "lambda:functionurlauthtype") || !strings.Contains(c, "NONE") || strings.Contains(c, " AND ") {
+			return false
+		}
+	}
+	return true
+}
+
+// has says whether a finding of a kind about a subject was already added.
+func (c *computer) has(k graph.FindingKind, subject string) bool {
+	for _, f := range c.out {
+		if f.Kind == k && f.Subject == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// snapResource finds a resource of the snapshot by ARN (nil without a snapshot).
+func (c *computer) snapResource(arn string) *snapshot.Resource {
+	if c.snap == nil {
+		return nil
+	}
+	if c.resources == nil {
+		c.resources = map[string]*snapshot.Resource{}
+		for i := range c.snap.Accounts {
+			a := &c.snap.Accounts[i]
+			for j := range a.Resources {
+				c.resources[a.Resources[j].ARN] = &a.Resources[j]
+			}
+		}
+	}
+	return c.resources[arn]
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamreach/iamreach/graph"
+	"github.com/iamreach/iamreach/policy"
 	"github.com/iamreach/iamreach/snapshot"
 )
 
@@ -86,15 +87,19 @@ func (c *computer) suggestions() {
 					out = append(out, m)
 					continue
 				}
+				repl, note := c.narrow(ri, d.id, s)
+				if note != "" {
+					notes = append(notes, note)
+				}
+				if len(repl) == 1 && sameStatement(repl[0], m) {
+					out = append(out, m) // nothing narrower to say
+					continue
+				}
 				if wildAction {
 					kind = graph.FindingWildcardAction
 				}
 				changed = true
-				repl, note := c.narrow(ri, d.id, s)
 				out = append(out, repl...)
-				if note != "" {
-					notes = append(notes, note)
-				}
 			}
 		}
 		if !changed {
@@ -112,7 +117,7 @@ func (c *computer) suggestions() {
 		f := graph.Finding{
 			Kind: kind, Severity: SevMedium, Subject: ra, Target: ws[0], Account: ri.account.ID,
 			Title:      fmt.Sprintf("Narrower policy suggested for role %s (runs %d workload(s))", ri.role.Name, len(ws)),
-			Detail:     "workloads: " + holdersText(ws) + "; " + strings.Join(notes, "; "),
+			Detail:     strings.Join(append([]string{"workloads: " + holdersText(ws)}, notes...), "; "),
 			Suggestion: doc,
 		}
 		f.ID = ID(f.Kind, ra, "suggestion")
@@ -191,7 +196,21 @@ func (c *computer) narrow(ri roleInfo, policyID string, s stmt) ([]map[string]an
 			}
 		}
 		if !resourceAny(s) {
+			// Keep the statement's own resources, narrowed to those reached
+			// when a pattern has wildcards.
+			var kept []string
+			for _, a := range arns {
+				for _, p := range s.Resource {
+					if policy.MatchResource(p, a) {
+						kept = append(kept, a)
+						break
+					}
+				}
+			}
 			arns = s.Resource
+			if wild(s.Resource) && len(kept) > 0 && len(kept) <= maxSuggestedARNs {
+				arns = kept
+			}
 		}
 		arns = dedupStrings(arns)
 		switch {
@@ -214,6 +233,42 @@ func (c *computer) narrow(ri roleInfo, policyID string, s stmt) ([]map[string]an
 		out = append(out, st)
 	}
 	return out, strings.Join(notes, "; ")
+}
+
+func wild(xs []string) bool {
+	for _, x := range xs {
+		if strings.ContainsAny(x, "*?") {
+			return true
+		}
+	}
+	return false
+}
+
+// sameStatement compares two statements as JSON, ignoring Sid.
+func sameStatement(a, b map[string]any) bool {
+	strip := func(m map[string]any) string {
+		c := map[string]any{}
+		for k, v := range m {
+			if k != "Sid" {
+				c[k] = v
+			}
+		}
+		// Normalise one-element lists to their element.
+		for _, k := range []string{"Action", "Resource"} {
+			if l, ok := c[k].([]any); ok && len(l) == 1 {
+				c[k] = l[0]
+			}
+			if l, ok := c[k].([]string); ok && len(l) == 1 {
+				c[k] = l[0]
+			}
+		}
+		j, _ := json.Marshal(c)
+		var back any
+		_ = json.Unmarshal(j, &back)
+		j, _ = json.Marshal(back)
+		return string(j)
+	}
+	return strip(a) == strip(b)
 }
 
 func oneOrMany(xs []string) any {
@@ -268,7 +323,7 @@ func (c *computer) reachedBy(role, policyID string, index int) []reachedRes {
 		}
 		found = true
 		for _, id := range c.ix.resourcesOf(e.To) {
-			if n := c.ix.nodes[id]; n != nil && n.Kind == graph.KindResource && !seen[id] {
+			if n := c.ix.nodes[id]; n != nil && n.Kind != graph.KindScope && n.Kind != graph.KindPattern && !seen[id] {
 				seen[id] = true
 				out = append(out, reachedRes{id, n.Type})
 			}

@@ -281,6 +281,9 @@ func (c *computer) externalAccess() {
 				} else if o.Kind == graph.KindIdentityProvider || v.name != "" {
 					sev = SevMedium
 				}
+				if c.viaAdmin(p) || e.To == "scope:*:"+t.Account {
+					sev = raise(sev)
+				}
 				if len(p.Conditions) > 0 {
 					sev = lower(sev)
 				}
@@ -389,4 +392,14 @@ func (c *computer) confusedDeputy() {
 		f.ID = ID(f.Kind, f.Subject, f.Target)
 		c.add(f)
 	}
+}
+
+// viaAdmin says whether a path passes through an admin-equivalent identity.
+func (c *computer) viaAdmin(p graph.Path) bool {
+	for _, id := range p.Nodes {
+		if isAdmin(c.ix.nodes[id]) {
+			return true
+		}
+	}
+	return false
 }
