@@ -36,9 +36,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func commands() map[string]command {
 	return map[string]command{
 		// one line per subcommand; keep sorted
-		"findings": {summary: "list findings: outside trust and access, public, admin, escalation, blast radius, least privilege", run: runFindings},
 		"build":    {summary: "build the graph of a snapshot and write it (-o graph.json)", run: runBuild},
 		"collect":  {summary: "enumerate an AWS organization into a snapshot (read-only)", run: runCollect},
+		"findings": {summary: "list findings: outside trust and access, public, admin, escalation, blast radius, least privilege", run: runFindings},
 		"gen":      {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
 		"import":   {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
 		"paths":    {summary: "paths from one principal or workload to a resource, shortest first", run: runPaths},

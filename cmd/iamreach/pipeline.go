@@ -10,6 +10,7 @@ import (
 
 	"github.com/iamreach/iamreach/demo"
 	"github.com/iamreach/iamreach/graph"
+	"github.com/iamreach/iamreach/graph/findings"
 	"github.com/iamreach/iamreach/snapshot"
 )
 
@@ -24,6 +25,7 @@ func buildGraph(ctx context.Context, snap *snapshot.Snapshot, opts graph.BuildOp
 	if err != nil {
 		return nil, err
 	}
+	g.Findings = findings.Compute(g, snap, findings.Options{KnownAccounts: opts.KnownAccounts})
 	return g, nil
 }
 
