@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"sync"
@@ -411,22 +412,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 	svc := actionService(ap)
 	if rp == "*" {
 		if svc == "*" {
-			// Every service: one edge to the account's all-services scope,
-			// decided for the action "*" (denies of specific actions are
-			// listed by WhyNot and in the admin check).
-			t := target{nodeID: ScopeID("*", account), arn: "*", res: policy.Resource{ARN: "*", Account: account, OrgID: b.orgIDOf(account)}, account: account, rcps: b.rcps[account]}
-			gs, ev, denies := b.grantsFor(a, ap, []string{"*"}, &t, nil)
-			if len(gs) > 0 {
-				b.ensureScope("*", account)
-				if notAction {
-					for i := range gs {
-						gs[i].Action = "*"
-						gs[i].Level = LevelMixed
-					}
-					ev = append(ev, Evidence{PolicyType: PolicyStructural, PolicyID: "notaction", Effect: "Allow", Note: "NotAction statement: every action except those it lists"})
-				}
-				b.emitAccess(a.nodeID, t.nodeID, gs, ev, denies, "")
-			}
+			b.allServices(a, account, ap, notAction)
 			return
 		}
 		concrete := expand(ap)
@@ -599,6 +585,147 @@ func (b *builder) resourceGrants(a *actor, ap string, concrete []string, r *reso
 	}
 	t := b.targetOf(r, arn)
 	return b.grantsFor(a, ap, asked, &t, nil)
+}
+
+// allServices handles a grant of every service on every resource (admin
+// policies, NotAction statements): one edge to the account's all-services
+// scope, decided for the action "*". Resources where a deny could apply
+// (a deny statement in the resource policy, the principal's policies,
+// boundary, SCPs or RCPs that names the resource's service and could match
+// the resource) are decided one by one for the actions those denies name;
+// a resource decided differently is left out of the scope this principal
+// gets (a scope "everything in account A except …") and gets its own edge
+// with what the engine allows there.
+func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
+	t := target{nodeID: ScopeID("*", account), arn: "*", res: policy.Resource{ARN: "*", Account: account, OrgID: b.orgIDOf(account)}, account: account, rcps: b.rcps[account]}
+	gs, ev, denies := b.grantsFor(a, ap, []string{"*"}, &t, nil)
+	if len(gs) == 0 {
+		return
+	}
+	if notAction {
+		for i := range gs {
+			gs[i].Action = "*"
+			gs[i].Level = LevelMixed
+		}
+		ev = append(ev, Evidence{PolicyType: PolicyStructural, PolicyID: "notaction", Effect: "Allow", Note: "NotAction statement: every action except those it lists"})
+	}
+	var excluded []string
+	for _, r := range b.res.byAcct[account] {
+		reps := b.denyNamedActions(a, r)
+		if len(reps) == 0 {
+			continue
+		}
+		rg, _, _ := b.resourceGrants(a, "*", reps, r, r.src.ARN, false)
+		if len(rg) == 1 && rg[0].Action == "*" && rg[0].Condition == gs[0].Condition {
+			continue
+		}
+		excluded = append(excluded, r.src.ARN)
+		full := catalog.ServiceActions(r.service())
+		fg, fev, fden := b.resourceGrants(a, r.service()+":*", full, r, r.src.ARN, false)
+		b.emitAccess(a.nodeID, r.src.ARN, fg, fev, fden, "")
+	}
+	id := b.ensureAllScope(account, excluded)
+	b.emitAccess(a.nodeID, id, gs, ev, denies, "")
+}
+
+// denyNamedActions lists the concrete actions on r's service named by deny
+// statements that could apply to an actor on r.
+func (b *builder) denyNamedActions(a *actor, r *resource) []string {
+	svc := r.service()
+	seen := map[string]bool{}
+	var out []string
+	scan := func(np *policy.NamedPolicy) {
+		if np == nil || np.Policy == nil {
+			return
+		}
+		for _, st := range np.Policy.Statements() {
+			if st.Effect != "Deny" {
+				continue
+			}
+			if len(st.Resources) > 0 {
+				hit := false
+				for _, rp := range st.Resources {
+					if rp == "*" || policy.MatchResource(rp, r.src.ARN) {
+						hit = true
+						break
+					}
+					if _, ok := subResource(rp, r.src.ARN); ok {
+						hit = true
+						break
+					}
+				}
+				if !hit {
+					continue
+				}
+			}
+			pats := st.Actions
+			if len(st.NotActions) > 0 {
+				pats = []string{svc + ":*"}
+			}
+			for _, ap := range pats {
+				if s := actionService(ap); s != "*" && s != svc {
+					continue
+				}
+				for _, x := range applicable(expand(ap), r.src.Type) {
+					if strings.EqualFold(actionService(x), svc) && !seen[x] {
+						seen[x] = true
+						out = append(out, x)
+					}
+				}
+			}
+		}
+	}
+	scan(r.named)
+	for i := range a.identity {
+		scan(&a.identity[i])
+	}
+	for i := range a.boundary {
+		scan(&a.boundary[i])
+	}
+	for _, lvl := range a.scps {
+		for i := range lvl.Policies {
+			scan(&lvl.Policies[i])
+		}
+	}
+	for _, lvl := range b.rcps[r.account] {
+		for i := range lvl.Policies {
+			scan(&lvl.Policies[i])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ensureAllScope adds the all-services scope of an account, or, when some
+// resources are left out, a scope "everything in account A except …"
+// shared by every principal with the same exceptions.
+func (b *builder) ensureAllScope(account string, excluded []string) string {
+	if len(excluded) == 0 {
+		b.ensureScope("*", account)
+		return ScopeID("*", account)
+	}
+	sort.Strings(excluded)
+	h := fnv.New64a()
+	for _, x := range excluded {
+		h.Write([]byte(x))
+		h.Write([]byte{0})
+	}
+	id := fmt.Sprintf("%s:except:%016x", ScopeID("*", account), h.Sum64())
+	if _, done := b.getNode(id); done {
+		return id
+	}
+	skip := map[string]bool{}
+	for _, x := range excluded {
+		skip[x] = true
+	}
+	name := fmt.Sprintf("everything in account %s except %d resource(s)", account, len(excluded))
+	b.addNode(Node{ID: id, Kind: KindScope, Name: name, Type: "*", Account: account, Props: map[string]string{"service": "*", "except": strings.Join(excluded, ",")}})
+	for _, r := range b.res.byAcct[account] {
+		if !skip[r.src.ARN] {
+			b.addEdge(Edge{Kind: EdgeCovers, From: id, To: r.src.ARN})
+		}
+	}
+	return id
 }
 
 // ensureScope adds a scope node with COVERS edges to every resource of the
