@@ -37,7 +37,9 @@ func commands() map[string]command {
 	return map[string]command{
 		// one line per subcommand; keep sorted
 		"build":    {summary: "build the graph of a snapshot and write it (-o graph.json)", run: runBuild},
+		"check":    {summary: "CI gate: check rules (who may reach what, outside trust, public) and exit 1 on a violation", run: runCheck},
 		"collect":  {summary: "enumerate an AWS organization into a snapshot (read-only)", run: runCollect},
+		"diff":     {summary: "compare two snapshots: paths added and removed, findings new and fixed", run: runDiff},
 		"findings": {summary: "list findings: outside trust and access, public, admin, escalation, blast radius, least privilege", run: runFindings},
 		"gen":      {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
 		"import":   {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
