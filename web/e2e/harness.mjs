@@ -113,6 +113,13 @@ export async function waitReady(page) {
   await page.waitForFunction(() => document.body.dataset.graphState === 'ready' || document.body.dataset.state === 'error' || document.body.dataset.state === 'empty', null, { timeout: 30000 });
 }
 
+/** settledAfter runs action and waits until the page has settled on a new answer (or error/empty state). */
+export async function settledAfter(page, action) {
+  const seq = await page.evaluate(() => Number(document.body.dataset.seq || 0));
+  await action();
+  await page.waitForFunction((s) => Number(document.body.dataset.seq || 0) > s, seq, { timeout: 30000 });
+}
+
 /** shot saves a screenshot into docs/screenshots when UPDATE_SCREENSHOTS=1. */
 export async function shot(page, name) {
   if (!UPDATE_SCREENSHOTS) return;

@@ -333,6 +333,7 @@ class App {
     st.dataset.state = kind;
     document.body.dataset.state = kind;
     fill(st, h('div', { class: 'box ' + kind, role: kind === 'error' ? 'alert' : 'status' }, h('h2', null, title), text ? h('p', null, text) : null, ...extra));
+    if (kind !== 'loading') this.settled();
   }
 
   hideState() {
@@ -375,7 +376,14 @@ class App {
     });
   }
 
+  /** settled marks that the page finished answering (tests wait for data-seq to change). */
+  settled() {
+    this.seqDone = (this.seqDone || 0) + 1;
+    document.body.dataset.seq = String(this.seqDone);
+  }
+
   afterLayout() {
+    this.settled();
     this.drawLegend();
     this.restoreSelection();
   }

@@ -22,7 +22,7 @@ function condCell(conds) {
 function pathCell(a, path) {
   const out = [];
   (path.nodes || []).forEach((id, i) => {
-    if (i) out.push(h('span', { class: 'arrow' }, '→'));
+    if (i) out.push(h('span', { class: 'arrow' }, ' → '));
     const n = a.nodes.get(id);
     out.push(h('span', { title: id }, (n && n.name) || shortName(id)));
   });
