@@ -76,6 +76,9 @@ func load(g *graph.Graph, depth int) side {
 		for _, r := range s.ix.Reach(o, depth) {
 			a := &access{reached: r, grants: map[string]graph.ActionGrant{}}
 			for _, gr := range r.Actions {
+				// Conditions met along the route count as the grant's own:
+				// dropping an ExternalId on a trust widens every path through it.
+				gr.Condition = joinConds(append(append([]string{}, r.Path.Conditions...), gr.Condition))
 				a.grants[grantKey(gr)] = gr
 			}
 			m[r.Resource] = a
@@ -85,6 +88,19 @@ func load(g *graph.Graph, depth int) side {
 		}
 	}
 	return s
+}
+
+func joinConds(cs []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cs {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, " AND ")
 }
 
 // grantKey identifies a grant: the action, and whether it holds only under

@@ -67,6 +67,20 @@ func TestCompare(t *testing.T) {
 			old:     base(),
 			new:     with(base(), func(g *graph.Graph) { g.Edges[1] = grant("e2", app, bkt, "s3:GetObject", "aws:SourceVpce = vpce-1") }),
 			removed: []string{fn + ">" + bkt + ":s3:GetObject", app + ">" + bkt + ":s3:GetObject"}},
+		{name: "ExternalId dropped from a trust widens the outside path",
+			old: with(base(), func(g *graph.Graph) {
+				g.Edges = append(g.Edges, graph.Edge{ID: "e3", Kind: graph.EdgeCanAssume, From: vendor, To: app, Conditional: true, Condition: `sts:ExternalId = "x"`})
+			}),
+			new: with(base(), func(g *graph.Graph) {
+				g.Edges = append(g.Edges, graph.Edge{ID: "e3", Kind: graph.EdgeCanAssume, From: vendor, To: app})
+			}),
+			added: []string{vendor + ">" + bkt + ":s3:GetObject"}},
+		{name: "scope covering nothing is still a target",
+			old: base(), new: with(base(), func(g *graph.Graph) {
+				g.Nodes = append(g.Nodes, graph.Node{ID: "scope:cloudwatch:111111111111", Kind: graph.KindScope, Account: "111111111111"})
+				g.Edges = append(g.Edges, grant("e3", app, "scope:cloudwatch:111111111111", "cloudwatch:GetMetricData", ""))
+			}),
+			added: []string{fn + ">scope:cloudwatch:111111111111:cloudwatch:GetMetricData", app + ">scope:cloudwatch:111111111111:cloudwatch:GetMetricData"}},
 		{name: "outside account gets in",
 			old: base(), new: with(base(), func(g *graph.Graph) {
 				g.Edges = append(g.Edges, graph.Edge{ID: "e3", Kind: graph.EdgeCanAssume, From: vendor, To: app})

@@ -279,7 +279,8 @@ type Reached struct {
 }
 
 // Reach lists every inventory resource the origin reaches within maxDepth
-// identity hops (0: 6), scopes and patterns expanded, sorted by resource.
+// identity hops (0: 6), scopes and patterns expanded (a scope or pattern
+// covering nothing is listed itself), sorted by resource.
 func (x *Index) Reach(origin string, maxDepth int) []Reached {
 	if maxDepth <= 0 {
 		maxDepth = 6
@@ -292,7 +293,13 @@ func (x *Index) Reach(origin string, maxDepth int) []Reached {
 			if !isAccessEdge(e.Kind) {
 				continue
 			}
-			for _, r := range x.ix.resourcesOf(e.To) {
+			targets := x.ix.resourcesOf(e.To)
+			if len(targets) == 0 {
+				// A scope or pattern that matches nothing in the inventory is
+				// still access (to resources created later, or not collected).
+				targets = []string{e.To}
+			}
+			for _, r := range targets {
 				i, ok := at[r]
 				if !ok {
 					i = len(out)
