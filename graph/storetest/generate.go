@@ -216,7 +216,7 @@ func (g *gen) run(s GenSpec) {
 		return
 	}
 	// Role chains (with cycles), escalations.
-	for range len(allPrincipals) * 2 {
+	for range len(allPrincipals) / 2 {
 		from, to := pick(allPrincipals), pick(allRoles)
 		if from == to {
 			continue
@@ -230,7 +230,7 @@ func (g *gen) run(s GenSpec) {
 		}
 	}
 	// Access, including the same target reached twice from one principal.
-	for range len(allRoles) * 4 {
+	for range len(allRoles) * 2 {
 		from, r := pick(allPrincipals), allRes[g.rng.IntN(len(allRes))]
 		gr := g.grants(r.typ)
 		g.edge(graph.EdgeCanAccess, from, r.id, func(e *graph.Edge) { e.Actions = gr })

@@ -13,7 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iamreach/iamreach/demo"
 	"github.com/iamreach/iamreach/graph"
+	"github.com/iamreach/iamreach/graph/findings"
+	orggen "github.com/iamreach/iamreach/graph/gen"
+	"github.com/iamreach/iamreach/snapshot"
 )
 
 // Fixture is a named graph the suite runs on.
@@ -22,10 +26,16 @@ type Fixture struct {
 	Graph func() *graph.Graph
 }
 
-// Fixtures are the generated graphs the suite always runs on. Callers may
-// add more (such as the built demo organization) with RunFixtures.
+// Fixtures are the graphs the suite always runs on: the bundled demo
+// organization and a graph/gen organization, both built by graph.Build with
+// findings.Compute (real builder output), and hand-made generated graphs that exercise
+// every edge kind, conditions, cycles and findings.
 func Fixtures() []Fixture {
 	return []Fixture{
+		{"demo", func() *graph.Graph { return Demo() }},
+		{"gen-small-built", func() *graph.Graph {
+			return built(orggen.Generate(orggen.Spec{Accounts: 3, Roles: 30, Users: 8, Resources: 120}, 3))
+		}},
 		{"gen-small-seed1", func() *graph.Graph {
 			return Generate(GenSpec{Accounts: 3, Roles: 12, Users: 4, Functions: 5, Resources: 15}, 1)
 		}},
@@ -36,6 +46,26 @@ func Fixtures() []Fixture {
 			return &graph.Graph{Meta: graph.Meta{Source: "one node"}, Nodes: []graph.Node{{ID: "anonymous", Kind: graph.KindAnonymous, Name: "Anyone"}}}
 		}},
 	}
+}
+
+// Demo returns the bundled demo organization as graph.Build builds it; it
+// panics if the bundled snapshot does not build (a broken build, not a
+// store problem).
+func Demo() *graph.Graph {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		panic(fmt.Sprintf("demo snapshot: %v", err))
+	}
+	return built(snap)
+}
+
+func built(snap *snapshot.Snapshot) *graph.Graph {
+	g, err := graph.Build(snap, graph.BuildOptions{})
+	if err != nil {
+		panic(fmt.Sprintf("build %s snapshot: %v", snap.Source, err))
+	}
+	g.Findings = findings.Compute(g, snap, findings.Options{})
+	return g
 }
 
 // Run runs the suite on Fixtures. open must return the store under test
