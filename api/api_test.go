@@ -340,10 +340,10 @@ func TestStoreErrors(t *testing.T) {
 			fs := newFakeStore()
 			fs.err, fs.block = tt.err, tt.block
 			var logs syncBuffer
-			h := api.New(fs, api.Options{QueryTimeout: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			h := api.New(fs, api.Options{QueryTimeout: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Token: "a-token-so-details-stay-private"})
 			for _, target := range []string{"/api/v1/meta", "/api/v1/search?q=a", "/api/v1/node?id=a", "/api/v1/neighbours?id=a",
 				"/api/v1/reach?from=a", "/api/v1/reachers?to=a", "/api/v1/paths?from=a&to=b", "/api/v1/findings"} {
-				r := get(t, h, target)
+				r := get(t, h, target, "Authorization", "Bearer a-token-so-details-stay-private")
 				code, msg := errorOf(t, r)
 				if r.status != tt.status || code != tt.code {
 					t.Errorf("%s: %d %s, want %d %s", target, r.status, code, tt.status, tt.code)
@@ -356,6 +356,17 @@ func TestStoreErrors(t *testing.T) {
 				t.Errorf("the server log lacks the cause %q:\n%s", tt.err, logs.String())
 			}
 		})
+	}
+}
+
+// TestUnavailableTellsTheOperator: without a token (loopback) the person
+// asking runs the server, so a 503 says which store does not answer.
+func TestUnavailableTellsTheOperator(t *testing.T) {
+	fs := newFakeStore()
+	fs.err = fmt.Errorf("neo4j at bolt://127.0.0.1:7687 is unreachable: start Neo4j: %w", graph.ErrUnavailable)
+	r := get(t, api.New(fs, api.Options{}), "/api/v1/meta")
+	if code, msg := errorOf(t, r); r.status != 503 || code != api.CodeUnavailable || !strings.Contains(msg, "start Neo4j") {
+		t.Fatalf("= %d %s %q", r.status, code, msg)
 	}
 }
 

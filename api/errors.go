@@ -74,9 +74,14 @@ func classify(err error) (status int, code ErrorCode, message string, internal b
 }
 
 // writeError renders err as the JSON error body. Internal errors are
-// logged with the request they belong to.
-func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+// logged with the request they belong to. When the store is down and the
+// server has no token (so it is bound to loopback and the caller is the
+// operator), the message says why, e.g. which Neo4j does not answer.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, operator bool) {
 	status, code, msg, internal := classify(err)
+	if code == CodeUnavailable && operator {
+		msg = "the graph store is unavailable: " + err.Error()
+	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		// The client went away; nobody reads the answer.
 		log.DebugContext(r.Context(), "request cancelled by client", "method", r.Method, "path", r.URL.Path)
