@@ -72,6 +72,10 @@ type builder struct {
 	edges map[string]*Edge
 	gaps  []Gap
 	mu    sync.Mutex
+	// raws caches compacted statement JSON by policy and statement.
+	raws sync.Map
+	// fullEvidence keeps org-policy allows that allow everything (why-not).
+	fullEvidence bool
 }
 
 // compiled is a parsed policy with where it came from.

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"sort"
@@ -241,9 +243,14 @@ func policyType(kind string) PolicyType {
 func (b *builder) evidence(refs []policy.StatementRef, a *actor) []Evidence {
 	out := make([]Evidence, 0, len(refs))
 	for _, r := range refs {
+		if !b.fullEvidence && (r.PolicyKind == "scp" || r.PolicyKind == "rcp") && r.Effect == "Allow" && b.fullAccess(r) {
+			// FullAWSAccess-style org policies allow everything: listing them on
+			// every edge says nothing. Allow-list SCPs and RCPs are kept.
+			continue
+		}
 		e := Evidence{
 			PolicyType: policyType(r.PolicyKind), PolicyID: r.PolicyID, PolicyName: r.PolicyName,
-			StatementIndex: r.StatementIndex, Sid: r.Sid, Effect: r.Effect, Statement: r.Raw,
+			StatementIndex: r.StatementIndex, Sid: r.Sid, Effect: r.Effect, Statement: b.compactRaw(r),
 		}
 		if r.Level != "" {
 			e.Level = b.levelName(r.Level)
@@ -255,6 +262,48 @@ func (b *builder) evidence(refs []policy.StatementRef, a *actor) []Evidence {
 		out = append(out, e)
 	}
 	return out
+}
+
+// compactRaw returns the statement JSON without layout whitespace, shared
+// by every edge that cites it.
+func (b *builder) compactRaw(r policy.StatementRef) json.RawMessage {
+	if len(r.Raw) == 0 {
+		return nil
+	}
+	key := fmt.Sprintf("%s#%d", r.PolicyID, r.StatementIndex)
+	if v, ok := b.raws.Load(key); ok {
+		return v.(json.RawMessage)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, r.Raw); err != nil {
+		return r.Raw
+	}
+	raw := json.RawMessage(buf.Bytes())
+	v, _ := b.raws.LoadOrStore(key, raw)
+	return v.(json.RawMessage)
+}
+
+// fullAccess says whether an org policy statement allows every action on
+// every resource without condition (FullAWSAccess, RCPFullAWSAccess).
+func (b *builder) fullAccess(r policy.StatementRef) bool {
+	var st struct {
+		Action    any `json:"Action"`
+		Resource  any `json:"Resource"`
+		Condition any `json:"Condition"`
+	}
+	if json.Unmarshal(r.Raw, &st) != nil || st.Condition != nil {
+		return false
+	}
+	star := func(v any) bool {
+		switch x := v.(type) {
+		case string:
+			return x == "*"
+		case []any:
+			return len(x) == 1 && x[0] == "*"
+		}
+		return false
+	}
+	return star(st.Action) && star(st.Resource)
 }
 
 // levelName names an org level for people: "root r-…", "OU ou-… (Name)", "account …".
@@ -779,13 +828,104 @@ func (b *builder) deriveResourcePolicy(r *resource) {
 				evalARN, sub, note = x, true, rp
 			}
 		}
+		restricted := b.restrictPublic(r)
 		for _, a := range b.namedActors(s.Principals, r.account, actions) {
+			if restricted && a.req.Type != policy.PrincipalService && a.req.Account != r.account {
+				// S3 Block Public Access (RestrictPublicBuckets): a public
+				// bucket policy reaches only service principals and the
+				// owner's account.
+				continue
+			}
 			for _, ap := range actions {
 				gs, ev, denies := b.resourceGrants(a, ap, expand(ap), r, evalARN, sub)
 				b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, note)
 			}
 		}
 	}
+}
+
+// restrictPublic says whether S3 Block Public Access RestrictPublicBuckets
+// (bucket or account level) applies to a bucket whose policy is public.
+func (b *builder) restrictPublic(r *resource) bool {
+	if r.src.Type != snapshot.TypeS3Bucket || r.named == nil {
+		return false
+	}
+	on := r.src.PublicAccessBlock != nil && r.src.PublicAccessBlock.RestrictPublicBuckets
+	if a, ok := b.accounts[r.account]; ok && a.PublicAccessBlock != nil && a.PublicAccessBlock.RestrictPublicBuckets {
+		on = true
+	}
+	return on && IsPublicPolicy(r.named.Policy)
+}
+
+// confiningKeys are the condition keys whose fixed values make a grant to
+// "*" non-public in S3's definition of a public policy.
+var confiningKeys = map[string]bool{
+	"aws:sourcearn": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceaccount": true,
+	"aws:sourceowner": true, "aws:principalorgid": true, "aws:principalorgpaths": true, "aws:userid": true,
+	"aws:principalaccount": true, "aws:principalarn": true, "aws:sourceip": true, "s3:dataaccesspointarn": true,
+	"s3:dataaccesspointaccount": true, "aws:sourceorgid": true, "aws:sourceorgpaths": true,
+}
+
+// IsPublicPolicy applies S3's definition of a public policy: some Allow
+// statement grants to "*" (or AWS "*") without a condition on one of the
+// confining keys with a value free of wildcards.
+func IsPublicPolicy(p *policy.Policy) bool {
+	for _, s := range p.Statements() {
+		if s.Effect != "Allow" {
+			continue
+		}
+		star := len(s.Principals["*"]) > 0
+		for _, v := range s.Principals["AWS"] {
+			if v == "*" {
+				star = true
+			}
+		}
+		if !star {
+			continue
+		}
+		if !confinedStatement(s.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+func confinedStatement(raw json.RawMessage) bool {
+	var st struct {
+		Condition map[string]map[string]json.RawMessage `json:"Condition"`
+	}
+	if json.Unmarshal(raw, &st) != nil {
+		return false
+	}
+	for op, kv := range st.Condition {
+		lop := strings.ToLower(op)
+		if strings.Contains(lop, "not") || strings.HasSuffix(lop, "ifexists") || strings.HasPrefix(lop, "forallvalues") {
+			continue
+		}
+		for k, v := range kv {
+			if !confiningKeys[strings.ToLower(k)] {
+				continue
+			}
+			var one string
+			var many []string
+			vals := many
+			if json.Unmarshal(v, &one) == nil {
+				vals = []string{one}
+			} else if json.Unmarshal(v, &many) == nil {
+				vals = many
+			}
+			ok := len(vals) > 0
+			for _, x := range vals {
+				if strings.ContainsAny(x, "*?") || x == "0.0.0.0/0" || x == "::/0" {
+					ok = false
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // namedActors turns a statement's Principal element into the actors to

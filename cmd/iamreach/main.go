@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"serve":    {summary: "serve the explorer UI and the API for a snapshot, a built graph or Neo4j", run: runServe},
 		"simulate": {summary: "decide one request against its policies (iam-simulate input format)", run: runSimulate},
 		"who":      {summary: "who can reach a resource (the reverse of reach)", run: runWho},
+		"whynot":   {summary: "why a principal cannot do an action on a resource: the blocking statement, boundary, SCP or RCP", run: runWhyNot},
 	}
 }
 
