@@ -3,11 +3,19 @@ package findings
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/iamreach/iamreach/graph"
 )
 
 func isAdmin(n *graph.Node) bool { return n != nil && n.Props["admin"] == "true" }
+
+// isIntrinsicAdmin: admin-equivalent by its own permissions ("*" on "*", or
+// granting itself anything), not because it can become another admin — the
+// builder marks those too ("can become …"), and they are escalation findings.
+func isIntrinsicAdmin(n *graph.Node) bool {
+	return isAdmin(n) && !strings.HasPrefix(n.Props["adminReason"], "can become ")
+}
 
 // isWorkload: a resource that runs as a role.
 func (c *computer) isWorkload(id string) bool {
@@ -23,7 +31,7 @@ func (c *computer) isWorkload(id string) bool {
 // it holds "*" on "*", or can grant itself anything).
 func (c *computer) admins() {
 	for _, n := range c.ix.nodes {
-		if !isAdmin(n) {
+		if !isIntrinsicAdmin(n) {
 			continue
 		}
 		f := graph.Finding{
@@ -50,7 +58,7 @@ func (c *computer) escalation() {
 	next := map[string]*graph.Edge{} // node → first edge of its shortest path to an admin
 	var frontier []string
 	for id, n := range c.ix.nodes {
-		if isAdmin(n) {
+		if isIntrinsicAdmin(n) {
 			next[id] = nil
 			frontier = append(frontier, id)
 		}

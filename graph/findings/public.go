@@ -194,6 +194,46 @@ func (c *computer) public() {
 		}
 	}
 	c.publicFunctionURLs()
+	c.restrictedPublicPolicies()
+}
+
+// restrictedPublicPolicies records, at info level, buckets whose policy is
+// public by S3's definition but which Block Public Access neutralizes (the
+// graph has no anonymous edge to them): one setting away from public.
+func (c *computer) restrictedPublicPolicies() {
+	if c.snap == nil {
+		return
+	}
+	for _, a := range c.snap.Accounts {
+		for _, r := range a.Resources {
+			if r.Type != snapshot.TypeS3Bucket || len(r.Policy) == 0 || c.has(graph.FindingPublic, r.ARN) {
+				continue
+			}
+			n := c.ix.nodes[r.ARN]
+			if n == nil {
+				n = &graph.Node{ID: r.ARN, Type: r.Type, Account: a.ID}
+			}
+			ok, why := c.restrictPublic(n)
+			if !ok {
+				continue
+			}
+			for _, st := range statements(r.Policy) {
+				if st.Effect != "Allow" || !st.anyPrincipal() || statementConfined(st.raw) {
+					continue
+				}
+				f := graph.Finding{
+					Kind: graph.FindingPublic, Severity: SevInfo, Subject: r.ARN, Target: "anonymous", Account: a.ID,
+					Title:  fmt.Sprintf("%s has a public policy, restricted by Block Public Access", nameOr(r.Name, r.ARN)),
+					Detail: fmt.Sprintf("statement %d grants %s to anyone; not reachable from outside the account because of %s", st.index, strings.Join(st.Action, ", "), why),
+					Evidence: []graph.Evidence{{PolicyType: graph.PolicyResource, PolicyID: r.ARN + "#policy", PolicyName: "bucket policy",
+						StatementIndex: st.index, Sid: st.Sid, Effect: "Allow", Statement: st.raw}},
+				}
+				f.ID = ID(f.Kind, f.Subject)
+				c.add(f)
+				break
+			}
+		}
+	}
 }
 
 // grantsConfined says whether every allow statement behind an edge fixes
