@@ -109,7 +109,7 @@ func (s *Stats) middleware(account string) func(*middleware.Stack) error {
 				s.perOp[op]++
 				s.mu.Unlock()
 				return next.HandleInitialize(ctx, in)
-			}), middleware.Before); err != nil {
+			}), middleware.After); err != nil { // after the SDK has set the service and operation names
 			return err
 		}
 		return st.Finalize.Add(middleware.FinalizeMiddlewareFunc("iamreachCountAttempts",

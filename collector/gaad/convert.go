@@ -168,8 +168,13 @@ func (c *converter) managed(p ManagedPolicyDetail) (snapshot.ManagedPolicy, bool
 	if doc == nil {
 		return snapshot.ManagedPolicy{}, false
 	}
+	name := p.PolicyName
+	if name == "" {
+		// Some emulators leave the name out; the ARN ends with it.
+		name = p.Arn[strings.LastIndex(p.Arn, "/")+1:]
+	}
 	return snapshot.ManagedPolicy{
-		ARN: p.Arn, Name: p.PolicyName, Path: p.Path, DefaultVersionID: def.VersionId,
+		ARN: p.Arn, Name: name, Path: p.Path, DefaultVersionID: def.VersionId,
 		AWSManaged: aws, Document: doc,
 	}, true
 }
