@@ -47,3 +47,7 @@ func (s *Store) ExecWrite(ctx context.Context, q string, params map[string]any) 
 
 // ClassifyForTest exposes the error classifier.
 func (s *Store) ClassifyForTest(err error) error { return s.classify("test", err) }
+
+// UseStaticLabels makes loads use one query per label, as they do on
+// servers without dynamic labels.
+func (s *Store) UseStaticLabels() { s.staticLabels = true }

@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -88,33 +89,22 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	}
 	s.log.Info("neo4j load started", "gen", gen, "nodes", len(nodes), "edges", len(edges), "findings", len(g.Findings))
 
-	// Nodes, one label per batch (labels come from the closed set of kinds).
-	for _, grp := range groupNodes(nodes) {
-		q := fmt.Sprintf("UNWIND $rows AS r CREATE (n:%s:%s) SET n = r, n.gen = $gen", labelNode, grp.label)
-		for i := 0; i < len(grp.rows); i += opts.BatchSize {
-			batch := grp.rows[i:min(i+opts.BatchSize, len(grp.rows))]
-			if err := s.writeRows(ctx, "write nodes", q, map[string]any{"rows": batch, "gen": gen}); err != nil {
-				return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
-			}
-			prog.Nodes += len(batch)
-			report()
-		}
+	// Nodes, then relationships. With Neo4j 5.26+ the label/type is a
+	// dynamic one taken from the row (one query, planned once); older
+	// servers get one query per kind. Either way the label comes from the
+	// closed set of kinds validated in prepare, never from free text.
+	if err := s.writeGroups(ctx, "write nodes", nodeQueries(), nodeBatches(nodes, opts.BatchSize), gen, func(n int) {
+		prog.Nodes += n
+		report()
+	}); err != nil {
+		return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
 	}
 	res.Nodes = prog.Nodes
-
-	for _, grp := range groupEdges(edges) {
-		q := fmt.Sprintf(`UNWIND $rows AS r
-MATCH (a:%[1]s {gen: $gen, id: r.from})
-MATCH (b:%[1]s {gen: $gen, id: r.to})
-CREATE (a)-[e:%[2]s]->(b) SET e = r.props, e.gen = $gen`, labelNode, grp.relType)
-		for i := 0; i < len(grp.rows); i += opts.BatchSize {
-			batch := grp.rows[i:min(i+opts.BatchSize, len(grp.rows))]
-			if err := s.writeRows(ctx, "write relationships", q, map[string]any{"rows": batch, "gen": gen}); err != nil {
-				return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
-			}
-			prog.Edges += len(batch)
-			report()
-		}
+	if err := s.writeGroups(ctx, "write relationships", edgeQueries(), edgeBatches(edges, opts.BatchSize), gen, func(n int) {
+		prog.Edges += n
+		report()
+	}); err != nil {
+		return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
 	}
 	res.Edges = prog.Edges
 
@@ -147,6 +137,100 @@ CREATE (a)-[e:%[2]s]->(b) SET e = r.props, e.gen = $gen`, labelNode, grp.relType
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// batch is a slice of rows sharing one label (or relationship type).
+type batch struct {
+	rows []map[string]any
+}
+
+// queries writes one batch: dynamic uses $(r.label); static builds the
+// query for a label of the closed set.
+type queries struct {
+	dynamic string
+	static  func(label string) string
+}
+
+func nodeQueries() queries {
+	return queries{
+		dynamic: "UNWIND $rows AS r CREATE (n:" + labelNode + ") SET n = r.props, n.gen = $gen, n:$(r.label)",
+		static: func(label string) string {
+			return fmt.Sprintf("UNWIND $rows AS r CREATE (n:%s:%s) SET n = r.props, n.gen = $gen", labelNode, label)
+		},
+	}
+}
+
+func edgeQueries() queries {
+	const match = "UNWIND $rows AS r\nMATCH (a:" + labelNode + " {gen: $gen, id: r.from})\nMATCH (b:" + labelNode + " {gen: $gen, id: r.to})\n"
+	return queries{
+		dynamic: match + "CREATE (a)-[e:$(r.label)]->(b) SET e = r.props, e.gen = $gen",
+		static: func(label string) string {
+			return match + fmt.Sprintf("CREATE (a)-[e:%s]->(b) SET e = r.props, e.gen = $gen", label)
+		},
+	}
+}
+
+// writeGroups writes the batches with the dynamic query, falling back to
+// per-label queries if the server does not know dynamic labels (< 5.26).
+func (s *Store) writeGroups(ctx context.Context, what string, q queries, batches []batch, gen int64, done func(int)) error {
+	dynamic := !s.staticLabels
+	for _, b := range batches {
+		if dynamic {
+			err := s.writeRows(ctx, what, q.dynamic, map[string]any{"rows": b.rows, "gen": gen})
+			if err == nil {
+				done(len(b.rows))
+				continue
+			}
+			var ne *neo4j.Neo4jError
+			if !errors.As(err, &ne) || !strings.Contains(ne.Code, "SyntaxError") {
+				return err
+			}
+			s.log.Info("neo4j without dynamic labels (before 5.26): one query per kind", "error", ne.Msg)
+			dynamic = false
+		}
+		byLabel := map[string][]map[string]any{}
+		var order []string
+		for _, r := range b.rows {
+			l := r["label"].(string)
+			if _, ok := byLabel[l]; !ok {
+				order = append(order, l)
+			}
+			byLabel[l] = append(byLabel[l], r)
+		}
+		for _, l := range order {
+			if err := s.writeRows(ctx, what, q.static(l), map[string]any{"rows": byLabel[l], "gen": gen}); err != nil {
+				return err
+			}
+		}
+		done(len(b.rows))
+	}
+	return nil
+}
+
+func nodeBatches(nodes []preparedNode, size int) []batch {
+	var out []batch
+	for i := 0; i < len(nodes); i += size {
+		b := batch{}
+		for _, n := range nodes[i:min(i+size, len(nodes))] {
+			b.rows = append(b.rows, map[string]any{"label": n.label, "props": n.row})
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func edgeBatches(edges []preparedEdge, size int) []batch {
+	var out []batch
+	for i := 0; i < len(edges); i += size {
+		b := batch{}
+		for _, e := range edges[i:min(i+size, len(edges))] {
+			row := e.row
+			row["label"] = e.relType
+			b.rows = append(b.rows, row)
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 func (s *Store) writeRows(ctx context.Context, what, q string, params map[string]any) error {
@@ -311,16 +395,6 @@ type Generation struct {
 	Current bool   `json:"current"`
 }
 
-type nodeGroup struct {
-	label string
-	rows  []map[string]any
-}
-
-type edgeGroup struct {
-	relType string
-	rows    []map[string]any
-}
-
 // prepared rows carry their sequence number (position in the graph), so
 // reads return edges in the order the embedded store keeps them.
 type preparedNode struct {
@@ -384,36 +458,6 @@ func prepare(g *graph.Graph) ([]preparedNode, []preparedEdge, []string, error) {
 		edges = append(edges, preparedEdge{relType: rt, row: map[string]any{"from": e.From, "to": e.To, "props": props}})
 	}
 	return nodes, edges, skipped, nil
-}
-
-func groupNodes(nodes []preparedNode) []nodeGroup {
-	idx := map[string]int{}
-	var out []nodeGroup
-	for _, n := range nodes {
-		i, ok := idx[n.label]
-		if !ok {
-			i = len(out)
-			idx[n.label] = i
-			out = append(out, nodeGroup{label: n.label})
-		}
-		out[i].rows = append(out[i].rows, n.row)
-	}
-	return out
-}
-
-func groupEdges(edges []preparedEdge) []edgeGroup {
-	idx := map[string]int{}
-	var out []edgeGroup
-	for _, e := range edges {
-		i, ok := idx[e.relType]
-		if !ok {
-			i = len(out)
-			idx[e.relType] = i
-			out = append(out, edgeGroup{relType: e.relType})
-		}
-		out[i].rows = append(out[i].rows, e.row)
-	}
-	return out
 }
 
 // reservedNodeKeys are node properties of our own; Props keys with these

@@ -80,6 +80,34 @@ MATCH (:Node {gen: st.gen})-[r]->() RETURN nodes, count(r) AS rels`, nil, 10)
 	}
 }
 
+// TestLoadStaticLabels: the per-label path (servers before 5.26) writes
+// the same graph.
+func TestLoadStaticLabels(t *testing.T) {
+	s := openStore(t)
+	s.UseStaticLabels()
+	g := small(14)
+	load(t, s, g, neo4j.LoadOptions{BatchSize: 29})
+	ref := graph.NewMemory(g)
+	ctx := context.Background()
+	for _, n := range g.Nodes {
+		want, _ := ref.Neighbours(ctx, n.ID, graph.NeighbourOptions{})
+		got, err := s.Neighbours(ctx, n.ID, graph.NeighbourOptions{})
+		if err != nil || !storetest.Equal(want, got) {
+			t.Fatalf("neighbours of %s differ after a per-label load (err %v)", n.ID, err)
+		}
+	}
+	out, err := s.RunReadCypher(ctx, "MATCH (st:IamreachState) MATCH (n:Role {gen: st.gen}) RETURN count(n)", nil, 1)
+	roles := 0
+	for _, n := range g.Nodes {
+		if n.Kind == graph.KindRole {
+			roles++
+		}
+	}
+	if err != nil || out.Rows[0][0] != int64(roles) {
+		t.Errorf(":Role count %v (err %v), want %d", out.Rows, err, roles)
+	}
+}
+
 func TestLoadReportsDanglingEdges(t *testing.T) {
 	s := openStore(t)
 	g := small(4)

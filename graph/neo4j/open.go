@@ -39,6 +39,8 @@ type Store struct {
 	drv neo4j.DriverWithContext
 	cfg Config
 	log *slog.Logger
+	// staticLabels forces one query per label (as for servers before 5.26).
+	staticLabels bool
 }
 
 var (
