@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"findings": {summary: "list findings: outside trust and access, public, admin, escalation, blast radius, least privilege", run: runFindings},
 		"gen":      {summary: "generate a synthetic organization snapshot (deterministic, for benchmarks)", run: runGen},
 		"import":   {summary: "turn `aws iam get-account-authorization-details` output into a snapshot", run: runImport},
+		"load":     {summary: "write the graph into Neo4j as a new generation, switched to only when complete", run: runLoad},
 		"paths":    {summary: "paths from one principal or workload to a resource, shortest first", run: runPaths},
 		"reach":    {summary: "what a principal or workload can reach, with paths and evidence", run: runReach},
 		"serve":    {summary: "serve the explorer UI and the API for a snapshot, a built graph or Neo4j", run: runServe},
