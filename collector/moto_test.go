@@ -354,3 +354,10 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 var _ = aws.String
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
