@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,10 @@ type Options struct {
 	QueryTimeout time.Duration
 	// MaxBodyBytes bounds request bodies (POST /cypher) (0: 64 KiB).
 	MaxBodyBytes int64
+	// WhyNot answers GET /whynot (why can a principal not do an action on
+	// a resource). It needs the snapshot the graph was built from, so the
+	// command sets it when it has one; nil: /whynot answers 404 saying so.
+	WhyNot WhyNotFunc
 	// AllowedHosts, when set, lists the host names (without port) the
 	// Host header may carry; others are refused. A server bound to
 	// loopback sets it to its loopback names, so a web page on another
@@ -52,12 +57,22 @@ type Options struct {
 	AllowedHosts []string
 }
 
+// WhyNotFunc explains why from cannot do action on to (graph.WhyNot over
+// the served snapshot). action may be empty (sts:AssumeRole for a role).
+type WhyNotFunc func(ctx context.Context, from, to, action string) ([]graph.WhyNotResult, error)
+
+// maxConcurrentWhyNot bounds the why-not decisions computed at once: each
+// compiles the snapshot's policies, which is CPU work a few clients could
+// otherwise multiply.
+const maxConcurrentWhyNot = 2
+
 // server holds the handler's dependencies; one per New call.
 type server struct {
-	store graph.Store
-	opts  Options
-	log   *slog.Logger
-	ui    http.Handler
+	store  graph.Store
+	opts   Options
+	log    *slog.Logger
+	ui     http.Handler
+	whyNot chan struct{} // semaphore for WhyNot
 }
 
 // New returns the HTTP handler of the API and the UI over store.
@@ -77,7 +92,7 @@ func New(store graph.Store, opts Options) http.Handler {
 	if opts.StoreName == "" {
 		opts.StoreName = "memory"
 	}
-	s := &server{store: store, opts: opts, log: opts.Logger}
+	s := &server{store: store, opts: opts, log: opts.Logger, whyNot: make(chan struct{}, maxConcurrentWhyNot)}
 	s.ui = newUIHandler(opts.UI, s.log)
 	return s.routes()
 }
@@ -111,6 +126,7 @@ func (s *server) routes() *chi.Mux {
 			r.Get("/reachers", s.handle(s.reachers))
 			r.Get("/paths", s.handle(s.paths))
 			r.Get("/findings", s.handle(s.findings))
+			r.Get("/whynot", s.handle(s.whyNotHandler))
 			r.Post("/cypher", s.handle(s.cypher))
 		})
 	})

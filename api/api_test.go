@@ -219,7 +219,9 @@ func TestRoutesAnswer(t *testing.T) {
 }
 
 func TestBadRequestNamesTheParameter(t *testing.T) {
-	h := api.New(newFakeStore(), api.Options{})
+	h := api.New(newFakeStore(), api.Options{WhyNot: func(context.Context, string, string, string) ([]graph.WhyNotResult, error) {
+		return nil, errors.New("not reached: parameters are checked first")
+	}})
 	long := strings.Repeat("a", 3000)
 	tests := []struct {
 		target string
@@ -260,6 +262,10 @@ func TestBadRequestNamesTheParameter(t *testing.T) {
 		{"/api/v1/findings?limit=-1", `"limit"`},
 		{"/api/v1/meta?verbose=1", `"verbose"`},
 		{"/api/v1/health?x=1", `"x"`},
+		{"/api/v1/whynot?to=b&action=s3:GetObject", `"from"`},
+		{"/api/v1/whynot?from=a&action=s3:GetObject", `"to"`},
+		{"/api/v1/whynot?from=a&to=b&action=GetObject", `"action"`},
+		{"/api/v1/whynot?from=a&to=b&action=s3:GetObject&action=s3:PutObject", `"action"`},
 	}
 	for _, tt := range tests {
 		name := tt.target
@@ -393,7 +399,7 @@ func TestPanicBecomesInternalError(t *testing.T) {
 }
 
 var getRoutes = []string{"/api/v1/health", "/api/v1/openapi.json", "/api/v1/meta", "/api/v1/search", "/api/v1/node",
-	"/api/v1/neighbours", "/api/v1/reach", "/api/v1/reachers", "/api/v1/paths", "/api/v1/findings"}
+	"/api/v1/neighbours", "/api/v1/reach", "/api/v1/reachers", "/api/v1/paths", "/api/v1/findings", "/api/v1/whynot"}
 
 func TestWriteMethodsNotAllowed(t *testing.T) {
 	h := api.New(&cypherStore{fakeStore: newFakeStore()}, api.Options{CypherEnabled: true})
@@ -589,8 +595,8 @@ func TestCypher(t *testing.T) {
 		})
 	}
 	t.Run("timeout", func(t *testing.T) {
-		cs.fakeStore.block = true
-		defer func() { cs.fakeStore.block = false }()
+		cs.setBlock(true)
+		defer cs.setBlock(false)
 		r := post(h, `{"query":"MATCH (n) RETURN n"}`)
 		if code, _ := errorOf(t, r); r.status != 504 || code != api.CodeTimeout {
 			t.Fatalf("slow cypher = %d %s", r.status, code)
@@ -699,5 +705,61 @@ func TestAllowedHosts(t *testing.T) {
 				t.Errorf("Host %s: %s %q", host, code, msg)
 			}
 		}
+	}
+}
+
+func TestWhyNot(t *testing.T) {
+	fs := newFakeStore()
+	h := api.New(fs, api.Options{WhyNot: fakeWhyNot(fs), QueryTimeout: 50 * time.Millisecond})
+	base := "/api/v1/whynot?from=" + q(fnARN) + "&to=" + q(bucketARN)
+
+	r := get(t, h, base+"&action=s3:PutObject")
+	got := decode[api.WhyNotResponse](t, r)
+	if r.status != 200 || got.Action != "s3:PutObject" || got.From != fnARN || got.To != bucketARN || len(got.Results) != 1 ||
+		got.Results[0].Result != "ImplicitlyDenied" || got.Results[0].BlockedBy == "" {
+		t.Fatalf("denied = %d %s", r.status, r.body)
+	}
+	r = get(t, h, base+"&action=s3:GetObject")
+	if got := decode[api.WhyNotResponse](t, r); got.Results[0].Result != "Allowed" || len(got.Results[0].Allowing) != 1 {
+		t.Fatalf("allowed = %s", r.body)
+	}
+	// Without action, on a role: the function decides sts:AssumeRole, and the answer says so.
+	r = get(t, h, "/api/v1/whynot?from="+q(fnARN)+"&to="+q(roleARN))
+	if got := decode[api.WhyNotResponse](t, r); r.status != 200 || got.Action != "sts:AssumeRole" {
+		t.Fatalf("role without action = %d %s", r.status, r.body)
+	}
+	// Without action, on a resource: the engine's message, as a bad request.
+	r = get(t, h, base)
+	if code, msg := errorOf(t, r); r.status != 400 || code != api.CodeBadRequest || !strings.Contains(msg, "action") {
+		t.Fatalf("no action = %d %s %q", r.status, code, msg)
+	}
+	r = get(t, h, "/api/v1/whynot?from=ghost&to="+q(bucketARN)+"&action=s3:GetObject")
+	if code, msg := errorOf(t, r); r.status != 404 || code != api.CodeNotFound || !strings.Contains(msg, `"from"`) {
+		t.Fatalf("unknown origin = %d %s %q", r.status, code, msg)
+	}
+	// Served without a snapshot (--graph, --neo4j): 404 saying what is needed.
+	r = get(t, api.New(fs, api.Options{}), base+"&action=s3:GetObject")
+	if code, msg := errorOf(t, r); r.status != 404 || code != api.CodeNotFound || !strings.Contains(msg, "--snapshot") {
+		t.Fatalf("no snapshot = %d %s %q", r.status, code, msg)
+	}
+	// A decision that takes too long is abandoned at the deadline.
+	fs.setBlock(true)
+	r = get(t, h, base+"&action=s3:GetObject")
+	fs.setBlock(false)
+	if code, _ := errorOf(t, r); r.status != 504 || code != api.CodeTimeout {
+		t.Fatalf("slow = %d %s", r.status, code)
+	}
+	// A crash inside the engine is a 500, and the server goes on.
+	var logs syncBuffer
+	hp := api.New(fs, api.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		WhyNot: func(context.Context, string, string, string) ([]graph.WhyNotResult, error) { panic("engine bug") }})
+	for range 3 { // more than the concurrency bound: slots are released after a panic
+		r = get(t, hp, base+"&action=s3:GetObject")
+		if code, _ := errorOf(t, r); r.status != 500 || code != api.CodeInternal {
+			t.Fatalf("panic = %d %s", r.status, code)
+		}
+	}
+	if !strings.Contains(logs.String(), "engine bug") {
+		t.Errorf("panic not logged: %s", logs.String())
 	}
 }

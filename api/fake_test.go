@@ -57,6 +57,12 @@ func newFakeStore() *fakeStore {
 	}}
 }
 
+func (f *fakeStore) setBlock(b bool) {
+	f.mu.Lock()
+	f.block = b
+	f.mu.Unlock()
+}
+
 func (f *fakeStore) wait(ctx context.Context) error {
 	f.mu.Lock()
 	err, block := f.err, f.block
@@ -280,4 +286,30 @@ func (c *cypherStore) RunReadCypher(ctx context.Context, query string, params ma
 		return graph.CypherResult{}, fmt.Errorf("write queries are not allowed in a read transaction")
 	}
 	return graph.CypherResult{Columns: []string{"n"}, Rows: [][]any{{"orders-api"}}}, nil
+}
+
+// fakeWhyNot stands in for graph.WhyNot over the fake store's graph: the
+// function's role may read the bucket and nothing else.
+func fakeWhyNot(f *fakeStore) func(ctx context.Context, from, to, action string) ([]graph.WhyNotResult, error) {
+	return func(ctx context.Context, from, to, action string) ([]graph.WhyNotResult, error) {
+		if err := f.wait(ctx); err != nil {
+			return nil, err
+		}
+		if _, ok := f.node(from); !ok {
+			return nil, fmt.Errorf("why not: %q: %w", from, graph.ErrNotFound)
+		}
+		if action == "" {
+			if to != roleARN {
+				return nil, fmt.Errorf("why not: say which action (e.g. s3:GetObject)")
+			}
+			action = "sts:AssumeRole"
+		}
+		res := graph.WhyNotResult{Identity: roleARN, Via: []string{fnARN, roleARN}, Action: action, Resource: to,
+			Result: "ImplicitlyDenied", BlockedBy: "no identity policy allows it"}
+		if to == bucketARN && action == "s3:GetObject" {
+			res.Result, res.BlockedBy = "Allowed", ""
+			res.Allowing = f.g.Edges[1].Evidence
+		}
+		return []graph.WhyNotResult{res}, nil
+	}
 }

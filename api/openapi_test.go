@@ -164,7 +164,8 @@ func validValue(p parameter) string {
 // parameter is accepted, and every accepted parameter is documented.
 func TestOpenAPIParametersMatchHandlers(t *testing.T) {
 	doc := loadDoc(t)
-	h := api.New(newFakeStore(), api.Options{})
+	fs := newFakeStore()
+	h := api.New(fs, api.Options{WhyNot: fakeWhyNot(fs)})
 	for path, ops := range doc.Paths {
 		if _, ok := ops["get"]; !ok {
 			continue
@@ -335,7 +336,7 @@ func (c schemaChecker) conforms(t *testing.T, method, path string, r response) {
 func TestResponsesMatchTheDocument(t *testing.T) {
 	c := schemaChecker{doc: loadDoc(t)}
 	cs := &cypherStore{fakeStore: newFakeStore()}
-	h := api.New(cs, api.Options{CypherEnabled: true})
+	h := api.New(cs, api.Options{CypherEnabled: true, WhyNot: fakeWhyNot(cs.fakeStore)})
 	requests := []struct{ method, path, query, body string }{
 		{"GET", "/health", "", ""},
 		{"GET", "/meta", "", ""},
@@ -352,6 +353,10 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		{"GET", "/paths", "from=" + q(fnARN) + "&to=" + q(bucketARN), ""},
 		{"GET", "/paths", "from=ghost&to=" + q(bucketARN), ""},
 		{"GET", "/findings", "", ""},
+		{"GET", "/whynot", "from=" + q(fnARN) + "&to=" + q(bucketARN) + "&action=s3:GetObject", ""},
+		{"GET", "/whynot", "from=" + q(fnARN) + "&to=" + q(bucketARN) + "&action=s3:PutObject", ""},
+		{"GET", "/whynot", "from=ghost&to=" + q(bucketARN) + "&action=s3:PutObject", ""},
+		{"GET", "/whynot", "from=" + q(fnARN) + "&to=" + q(bucketARN), ""},
 		{"POST", "/cypher", "", `{"query":"MATCH (n) RETURN n.name AS n"}`},
 		{"POST", "/cypher", "", `{"query":"CREATE (n)"}`},
 	}
@@ -364,7 +369,8 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		}
 		c.conforms(t, rq.method, rq.path, r)
 	}
-	// The disabled Cypher endpoint's 404 is documented too.
+	// Why-not without a snapshot, and the disabled Cypher endpoint: their 404s are documented too.
+	c.conforms(t, "GET", "/whynot", get(t, api.New(cs, api.Options{}), api.APIPrefix+"/whynot?from=a&to=b"))
 	r := do(t, api.New(cs, api.Options{}), "POST", api.APIPrefix+"/cypher", strings.NewReader(`{"query":"RETURN 1"}`), "Content-Type", "application/json")
 	c.conforms(t, "POST", "/cypher", r)
 

@@ -36,9 +36,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	log := cfg.logger(e.stderr)
 	in := graphInput{demo: true}
-	g, _, err := in.load(ctx, e)
+	g, snap, err := in.load(ctx, e)
 	if err != nil {
 		return fmt.Errorf("the demo organization: %w", err)
 	}
-	return cfg.serve(ctx, e, graph.NewMemory(g), api.Options{}, "the demo organization", log)
+	return cfg.serve(ctx, e, graph.NewMemory(g), api.Options{WhyNot: whyNotOver(snap, g)}, "the demo organization", log)
 }

@@ -76,3 +76,52 @@ func TestDemoServes(t *testing.T) {
 		t.Error("create-order reaches the customers table; its policy grants nothing there")
 	}
 }
+
+// TestDemoWhyNot asks the server why the maintenance role (admin in the
+// prod account) cannot create an access key: the demo's SCP
+// ProdNoLongLivedCredentials, attached at ou-demo-prod, denies
+// iam:CreateAccessKey (statement NoLongLivedCredentials).
+func TestDemoWhyNot(t *testing.T) {
+	r := startServer(t, nil, "demo", "--listen", "127.0.0.1:0")
+	var got struct {
+		Action  string
+		Results []graph.WhyNotResult
+	}
+	q := url.Values{
+		"from":   {"arn:aws:iam::333333333333:role/shop-maintenance-role"},
+		"to":     {"arn:aws:iam::333333333333:user/breakglass-admin"},
+		"action": {"iam:CreateAccessKey"},
+	}
+	if code := r.getJSON(t, "/api/v1/whynot?"+q.Encode(), &got); code != 200 || len(got.Results) == 0 {
+		t.Fatalf("whynot = %d %+v", code, got)
+	}
+	res := got.Results[0]
+	if res.Identity != "arn:aws:iam::333333333333:role/shop-maintenance-role" || res.Result != "ExplicitlyDenied" ||
+		!strings.Contains(res.BlockedBy, "ProdNoLongLivedCredentials") {
+		t.Errorf("decision = %+v", res)
+	}
+	found := false
+	for _, ev := range res.Denying {
+		if ev.PolicyType == graph.PolicySCP && ev.Sid == "NoLongLivedCredentials" && strings.Contains(ev.Level, "ou-demo-prod") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the blocking SCP statement is not in the evidence: %+v", res.Denying)
+	}
+
+	// create-order may write orders but not read customers: nothing allows it.
+	q = url.Values{
+		"from":   {"arn:aws:lambda:eu-west-1:333333333333:function:create-order"},
+		"to":     {"arn:aws:dynamodb:eu-west-1:333333333333:table/customers"},
+		"action": {"dynamodb:GetItem"},
+	}
+	if code := r.getJSON(t, "/api/v1/whynot?"+q.Encode(), &got); code != 200 || len(got.Results) == 0 {
+		t.Fatalf("whynot customers = %d %+v", code, got)
+	}
+	for _, res := range got.Results {
+		if res.Result == "Allowed" {
+			t.Errorf("%s may %s on customers: %+v", res.Identity, res.Action, res)
+		}
+	}
+}

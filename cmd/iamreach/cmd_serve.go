@@ -15,6 +15,7 @@ import (
 	"github.com/iamreach/iamreach/api"
 	"github.com/iamreach/iamreach/graph"
 	"github.com/iamreach/iamreach/graph/neo4j"
+	"github.com/iamreach/iamreach/snapshot"
 	"github.com/iamreach/iamreach/web"
 )
 
@@ -79,6 +80,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		store     graph.Store
 		storeName = "memory"
 		source    string
+		whyNot    api.WhyNotFunc
 	)
 	if nf.uri != "" {
 		st, err := nf.open(ctx, e, log)
@@ -87,11 +89,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		store, storeName, source = st, "neo4j", nf.uri
 	} else {
-		g, _, err := in.load(ctx, e)
+		g, snap, err := in.load(ctx, e)
 		if err != nil {
 			return err
 		}
 		store, source = graph.NewMemory(g), firstNonEmpty(in.snapshot, in.graph, "the demo organization")
+		whyNot = whyNotOver(snap, g)
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -100,7 +103,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Warn("close store", "err", err)
 		}
 	}()
-	return cfg.serve(ctx, e, store, api.Options{CypherEnabled: *cypher, StoreName: storeName}, source, log)
+	return cfg.serve(ctx, e, store, api.Options{CypherEnabled: *cypher, StoreName: storeName, WhyNot: whyNot}, source, log)
+}
+
+// whyNotOver answers /whynot from the snapshot the graph was built from;
+// without one (a graph file) there is nothing to decide with.
+func whyNotOver(snap *snapshot.Snapshot, g *graph.Graph) api.WhyNotFunc {
+	if snap == nil {
+		return nil
+	}
+	return func(ctx context.Context, from, to, action string) ([]graph.WhyNotResult, error) {
+		return graph.WhyNot(ctx, snap, g, from, to, action, graph.BuildOptions{})
+	}
 }
 
 // neo4jFlags say where Neo4j is; the names match iamreach load's, and the

@@ -194,6 +194,9 @@ func TestServeGraphFile(t *testing.T) {
 	if code := r.getJSON(t, "/api/v1/reach?from=nope", &apiErr); code != 404 || apiErr.Error.Code != "not_found" {
 		t.Errorf("unknown node = %d %+v", code, apiErr)
 	}
+	if code := r.getJSON(t, "/api/v1/whynot?action=s3:GetObject&to=arn:aws:s3:::images&from="+search.Results[0].ID, &apiErr); code != 404 || !strings.Contains(apiErr.Error.Message, "--snapshot") {
+		t.Errorf("whynot from a graph file = %d %+v, want 404 naming --snapshot", code, apiErr)
+	}
 	code, hdr, body := r.get(t, "/")
 	if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || hdr.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("UI / = %d %v %.200s", code, hdr, body)
