@@ -24,6 +24,7 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	database := fs.String("database", "", "Neo4j database (default: the server's default)")
 	keep := fs.Bool("keep-generations", false, "keep the previous generations (for diffing) instead of removing them")
 	batch := fs.Int("batch", 0, "rows per write transaction (default 5000)")
+	wait := fs.Duration("wait", 0, "wait up to this long for Neo4j to accept connections (e.g. 2m when it starts beside us)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +53,11 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close(context.WithoutCancel(ctx))
+	if *wait > 0 {
+		if err := waitReachable(ctx, store, *wait); err != nil {
+			return err
+		}
+	}
 
 	last := time.Now()
 	res, err := store.Load(ctx, g, neo4j.LoadOptions{KeepGenerations: *keep, BatchSize: *batch, Progress: func(p neo4j.LoadProgress) {
@@ -80,4 +86,21 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%d edges skipped (listed on stderr)\n", len(res.Skipped))
 	}
 	return nil
+}
+
+// waitReachable polls Neo4j until it accepts a session or d has passed.
+func waitReachable(ctx context.Context, store *neo4j.Store, d time.Duration) error {
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for {
+		err := store.Reachable(wctx)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-wctx.Done():
+			return fmt.Errorf("waited %s: %w", d, err)
+		case <-time.After(time.Second):
+		}
+	}
 }

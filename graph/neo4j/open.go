@@ -100,6 +100,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return err
 }
 
+// Reachable checks only that Neo4j accepts a session (unlike Ping, an
+// empty database is fine): a load waits on it.
+func (s *Store) Reachable(ctx context.Context) error {
+	if err := s.drv.VerifyConnectivity(ctx); err != nil {
+		return s.classify("connect", err)
+	}
+	return nil
+}
+
 // session opens a session in the configured database.
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
 	return s.drv.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database})
