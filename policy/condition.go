@@ -3,7 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"math/big"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -140,7 +140,8 @@ func ParseOperator(s string) (Operator, bool) {
 type condValue struct {
 	raw    string
 	vars   bool // contains ${...} to resolve per request
-	num    *big.Rat
+	num    number
+	numOK  bool
 	date   time.Time
 	dateOK bool
 	prefix netip.Prefix
@@ -219,7 +220,7 @@ func compileValue(k OpKind, v, version string) (condValue, error) {
 		if !ok {
 			return cv, valueError("value " + strconv.Quote(v) + " is not a number")
 		}
-		cv.num = r
+		cv.num, cv.numOK = r, true
 	case OpDateEquals, OpDateLessThan, OpDateLessThanEquals, OpDateGreaterThan, OpDateGreaterThanEquals:
 		t, ok := parseDate(v)
 		if !ok {
@@ -243,19 +244,71 @@ func compileValue(k OpKind, v, version string) (condValue, error) {
 	return cv, nil
 }
 
-func parseNumber(s string) (*big.Rat, bool) {
+// number is a parsed numeric condition value: an integer when it has
+// no fraction or exponent, a float otherwise.
+type number struct {
+	i     int64
+	f     float64
+	isInt bool
+}
+
+func (a number) cmp(b number) int {
+	if a.isInt && b.isInt {
+		switch {
+		case a.i < b.i:
+			return -1
+		case a.i > b.i:
+			return 1
+		}
+		return 0
+	}
+	x, y := a.f, b.f
+	if a.isInt {
+		x = float64(a.i)
+	}
+	if b.isInt {
+		y = float64(b.i)
+	}
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// parseNumber parses integers and decimals without allocating.
+func parseNumber(s string) (number, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, false
+		return number{}, false
 	}
+	digits, other := true, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
-			return nil, false
+		switch {
+		case c >= '0' && c <= '9':
+		case (c == '-' || c == '+') && i == 0:
+		case c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+':
+			digits = false
+		default:
+			other = true
 		}
 	}
-	r, ok := new(big.Rat).SetString(s)
-	return r, ok
+	if other || s == "-" || s == "+" {
+		return number{}, false
+	}
+	if digits {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return number{i: n, isInt: true}, true
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return number{}, false
+	}
+	return number{f: f}, true
 }
 
 var dateLayouts = []string{
@@ -275,12 +328,16 @@ func parseDate(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0).UTC(), true
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eE") {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), true
+	if isEpoch(s) {
+		if strings.IndexByte(s, '.') < 0 {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return time.Unix(n, 0).UTC(), true
+			}
+		} else if f, err := strconv.ParseFloat(s, 64); err == nil {
+			sec := math.Floor(f)
+			return time.Unix(int64(sec), int64((f-sec)*1e9)).UTC(), true
+		}
+		return time.Time{}, false
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -288,6 +345,22 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// isEpoch: digits with at most one decimal point (epoch seconds).
+func isEpoch(s string) bool {
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 0:
+			dot = true
+		case c == '-' && i == 0 && len(s) > 1:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func parseCIDR(s string) (netip.Prefix, bool) {
@@ -318,10 +391,10 @@ func matchOne(k OpKind, ctx string, pv *condValue, resolved string) bool {
 		return wildcardMatch(likePattern(resolved, pv.vars), ctx, false)
 	case OpNumericEquals, OpNumericLessThan, OpNumericLessThanEquals, OpNumericGreaterThan, OpNumericGreaterThanEquals:
 		n, ok := parseNumber(ctx)
-		if !ok || pv.num == nil {
+		if !ok || !pv.numOK {
 			return false
 		}
-		c := n.Cmp(pv.num)
+		c := n.cmp(pv.num)
 		switch k {
 		case OpNumericEquals:
 			return c == 0

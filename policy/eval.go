@@ -480,11 +480,37 @@ const (
 // Evaluate decides a request against every policy that applies, following
 // AWS's documented evaluation logic.
 func Evaluate(req *Request, set *PolicySet, mode Mode) Decision {
-	return evaluate(req, set, mode, 0)
+	var d Decision
+	evaluateInto(&d, req, set, mode, 0)
+	return d
+}
+
+// Evaluator decides requests reusing its memory: the hot path of the graph
+// builder, which decides millions of requests. Not safe for concurrent
+// use; the returned Decision is valid until the next call.
+type Evaluator struct {
+	d Decision
+}
+
+// Evaluate is the allocation-free form of the package function Evaluate
+// (an unconditional decision allocates nothing once the explanation
+// slices have grown to size).
+func (ev *Evaluator) Evaluate(req *Request, set *PolicySet, mode Mode) *Decision {
+	x := &ev.d.Explanation
+	*x = Explanation{Allowing: x.Allowing[:0], Denying: x.Denying[:0], ConditionalDenies: x.ConditionalDenies[:0], Notes: x.Notes[:0]}
+	ev.d.Residual = nil
+	ev.d.Result = ImplicitlyDenied
+	evaluateInto(&ev.d, req, set, mode, 0)
+	return &ev.d
 }
 
 func evaluate(req *Request, set *PolicySet, mode Mode, q quirks) Decision {
 	var d Decision
+	evaluateInto(&d, req, set, mode, q)
+	return d
+}
+
+func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks) {
 	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse, q: q}
 	p := &req.Principal
 	service, _, _ := strings.Cut(req.Action, ":")
@@ -601,7 +627,6 @@ func evaluate(req *Request, set *PolicySet, mode Mode, q quirks) Decision {
 			d.Residual = final.c
 		}
 	}
-	return d
 }
 
 func nameOf(r StatementRef) string {
