@@ -34,7 +34,8 @@ type faultRule struct {
 	service, operation, region string // "" matches any region
 	match                      func(r *http.Request) bool
 	fault                      fault
-	first                      int // fail only the first n matching requests; 0 = all
+	first                      int    // fail only the first n matching requests; 0 = all
+	code                       string // error code to answer instead of the fault's usual one
 
 	mu      sync.Mutex
 	matched int
@@ -92,14 +93,14 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rule.mu.Unlock()
 		if fail {
-			p.inject(w, r, service, rule.fault)
+			p.inject(w, r, service, rule.fault, rule.code)
 			return
 		}
 	}
 	p.rp.ServeHTTP(w, r)
 }
 
-func (p *faultProxy) inject(w http.ResponseWriter, r *http.Request, service string, f fault) {
+func (p *faultProxy) inject(w http.ResponseWriter, r *http.Request, service string, f fault, override string) {
 	switch f {
 	case drop:
 		if hj, ok := w.(http.Hijacker); ok {
@@ -117,6 +118,9 @@ func (p *faultProxy) inject(w http.ResponseWriter, r *http.Request, service stri
 	if f == deny {
 		code, status = "AccessDeniedException", http.StatusForbidden
 	}
+	if override != "" {
+		code = override
+	}
 	switch {
 	case r.Header.Get("X-Amz-Target") != "": // JSON protocols
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
@@ -124,9 +128,11 @@ func (p *faultProxy) inject(w http.ResponseWriter, r *http.Request, service stri
 		w.WriteHeader(status)
 		io.WriteString(w, `{"__type":"`+code+`","message":"injected by the fault proxy"}`)
 	default: // S3 and query protocols: XML
-		if code == "AccessDeniedException" {
+		switch {
+		case override != "":
+		case code == "AccessDeniedException":
 			code = "AccessDenied"
-		} else {
+		default:
 			code = "Throttling"
 		}
 		w.Header().Set("Content-Type", "text/xml")
