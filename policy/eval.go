@@ -127,14 +127,14 @@ func (e *evaluator) matchResource(s *stmt) bool {
 						}
 						continue
 					}
-					any := compileResource(varsAsWildcards(r.raw), "")
+					any := compileResolved(varsAsWildcards(r.raw))
 					if any.match(e.arn) {
 						return false
 					}
 				}
 				continue
 			}
-			rr := compileResource(v, "")
+			rr := compileResolved(v)
 			ok = rr.match(e.arn)
 		} else {
 			ok = r.match(e.arn)
@@ -738,7 +738,7 @@ func varsAsWildcards(s string) string {
 func arnPrefixMatches(pattern, arn string) bool {
 	p, a := splitARN(pattern), splitARN(arn)
 	for i := 1; i < 5; i++ {
-		if !wildcardMatch(strings.ToLower(p[i]), a[i], true) {
+		if !wildcardMatch(strings.ToLower(p[i]), a[i], true, false) {
 			return false
 		}
 	}

@@ -17,11 +17,15 @@ const (
 	patWild                  // anything else
 )
 
-func classify(p string) patKind {
+func classify(p string, lits bool) patKind {
 	if p == "*" {
 		return patAny
 	}
-	i := strings.IndexAny(p, "*?\x01\x02")
+	special := "*?"
+	if lits {
+		special = "*?\x01\x02"
+	}
+	i := strings.IndexAny(p, special)
 	switch {
 	case i < 0:
 		return patExact
@@ -34,8 +38,8 @@ func classify(p string) patKind {
 func compileActions(vals []string) []actionPattern {
 	out := make([]actionPattern, len(vals))
 	for i, v := range vals {
-		l := strings.ToLower(v)
-		out[i] = actionPattern{lower: l, kind: classify(l)}
+		l := lowerASCII(v)
+		out[i] = actionPattern{lower: l, kind: classify(l, false)}
 	}
 	return out
 }
@@ -55,9 +59,23 @@ func (p *actionPattern) match(action string) bool {
 // MatchAction reports whether an Action pattern ("s3:Get*", "*", "iam:?etRole")
 // matches an action ("s3:GetObject"), case-insensitively.
 func MatchAction(pattern, action string) bool {
-	p := actionPattern{lower: strings.ToLower(pattern)}
-	p.kind = classify(p.lower)
+	p := actionPattern{lower: lowerASCII(pattern)}
+	p.kind = classify(p.lower, false)
 	return p.match(action)
+}
+
+// lowerASCII lower-cases ASCII letters only, as action matching does.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				b[j] = lower(b[j])
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 func lower(c byte) byte {
@@ -90,7 +108,9 @@ const (
 // wildcardMatch matches s against p: `*` any run (also empty), `?` exactly
 // one character; fold lower-cases s's bytes (p must then be lower case).
 // Greedy with single backtrack point: linear in practice, no allocation.
-func wildcardMatch(p, s string, fold bool) bool {
+// lits: the pattern comes from resolved policy variables, where the bytes
+// litStar and litQuestion stand for literal '*' and '?'.
+func wildcardMatch(p, s string, fold, lits bool) bool {
 	px, sx := 0, 0
 	starP, starS := -1, 0
 	for sx < len(s) {
@@ -110,11 +130,13 @@ func wildcardMatch(p, s string, fold bool) bool {
 			if fold {
 				sc = lower(sc)
 			}
-			switch c {
-			case litStar:
-				c = '*'
-			case litQuestion:
-				c = '?'
+			if lits {
+				switch c {
+				case litStar:
+					c = '*'
+				case litQuestion:
+					c = '?'
+				}
 			}
 			if c == sc {
 				px++
@@ -134,12 +156,13 @@ func wildcardMatch(p, s string, fold bool) bool {
 	return px == len(p)
 }
 
-func wildcardFold(lowerPattern, s string) bool { return wildcardMatch(lowerPattern, s, true) }
+func wildcardFold(lowerPattern, s string) bool { return wildcardMatch(lowerPattern, s, true, false) }
 
 // resourcePattern is one compiled Resource/NotResource entry.
 type resourcePattern struct {
 	raw   string
 	any   bool
+	lits  bool      // made from resolved variables: litStar/litQuestion are literal
 	vars  bool      // contains policy variables, resolved per request
 	parts [6]string // arn, partition, service, region, account, resource
 	kinds [6]patKind
@@ -154,7 +177,14 @@ func compileResources(vals []string, version string) []resourcePattern {
 }
 
 func compileResource(v, version string) resourcePattern {
-	r := resourcePattern{raw: v}
+	return compileResourcePattern(v, version, false)
+}
+
+// compileResolved compiles a pattern produced by resolving variables.
+func compileResolved(v string) resourcePattern { return compileResourcePattern(v, "", true) }
+
+func compileResourcePattern(v, version string, lits bool) resourcePattern {
+	r := resourcePattern{raw: v, lits: lits}
 	if v == "*" {
 		r.any = true
 		return r
@@ -165,7 +195,7 @@ func compileResource(v, version string) resourcePattern {
 	}
 	r.parts = splitARN(v)
 	for i, p := range r.parts {
-		r.kinds[i] = classify(p)
+		r.kinds[i] = classify(p, lits)
 	}
 	return r
 }
@@ -186,7 +216,7 @@ func splitARN(s string) [6]string {
 	return out
 }
 
-func matchPart(p string, k patKind, s string) bool {
+func matchPart(p string, k patKind, s string, lits bool) bool {
 	switch k {
 	case patAny:
 		return true
@@ -195,7 +225,7 @@ func matchPart(p string, k patKind, s string) bool {
 	case patPrefix:
 		return strings.HasPrefix(s, p[:len(p)-1])
 	}
-	return wildcardMatch(p, s, false)
+	return wildcardMatch(p, s, false, lits)
 }
 
 // match matches a compiled pattern without variables against an ARN.
@@ -212,12 +242,12 @@ func (r *resourcePattern) match(arn string) bool {
 		if j < 0 {
 			return false
 		}
-		if !matchPart(r.parts[i], r.kinds[i], rest[:j]) {
+		if !matchPart(r.parts[i], r.kinds[i], rest[:j], r.lits) {
 			return false
 		}
 		rest = rest[j+1:]
 	}
-	return matchPart(r.parts[5], r.kinds[5], rest)
+	return matchPart(r.parts[5], r.kinds[5], rest, r.lits)
 }
 
 // MatchResource reports whether a Resource pattern matches an ARN: "*"
