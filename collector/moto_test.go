@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -103,7 +104,13 @@ func TestCollectFixtureOrganization(t *testing.T) {
 			t.Errorf("account %s: %d calls, more than services×regions + per-resource calls (%d)", a.ID, per[a.ID], bound)
 		}
 	}
-	t.Logf("wall time %s, calls total %d (caller %d)", elapsed.Round(time.Millisecond), sum(per), per["caller"])
+	t.Logf("wall time %s, calls total %d (caller %d), HTTP attempts %d", elapsed.Round(time.Millisecond), sum(per), per["caller"], sum(c.Stats().AttemptsPerAccount()))
+	var ops []string
+	for op, n := range c.Stats().Operations() {
+		ops = append(ops, fmt.Sprintf("%s=%d", op, n))
+	}
+	sort.Strings(ops)
+	t.Logf("operations: %s", strings.Join(ops, " "))
 	checkPolicyCoversCalls(t, c.Stats().OperationNames())
 }
 

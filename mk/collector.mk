@@ -26,3 +26,11 @@ test-collector: $(MOTO_SERVER)
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \
 	echo "moto $(MOTO_VERSION) on 127.0.0.1:$$port (pid $$pid)"; \
 	IAMREACH_MOTO_URL=http://127.0.0.1:$$port $(GO) test -count=1 -timeout 10m -v -run 'TestCollect' ./collector/ $(if $(UPDATE),-update)
+
+# Calls and wall time as an account grows (resets moto; not part of make test).
+.PHONY: bench-collector
+bench-collector: $(MOTO_SERVER)
+	@set -euo pipefail; \
+	read -r pid port < <(scripts/moto/start.sh $(MOTO_VENV) $(BUILD)/moto.log); \
+	trap 'kill $$pid 2>/dev/null || true' EXIT; \
+	IAMREACH_MOTO_URL=http://127.0.0.1:$$port IAMREACH_COLLECT_BENCH=1 $(GO) test -count=1 -timeout 20m -v -run 'TestCollectScaling' ./collector/
