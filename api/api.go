@@ -107,7 +107,9 @@ func (s *server) routes() *chi.Mux {
 	r.MethodNotAllowed(s.ui.ServeHTTP)
 
 	r.Route(APIPrefix, func(r chi.Router) {
-		r.Use(noStore)
+		// Answers can be large (a reach subgraph with its evidence):
+		// compress them for clients that accept it.
+		r.Use(noStore, middleware.Compress(5, "application/json"))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeErrorBody(w, http.StatusNotFound, CodeNotFound, "no such API route: "+r.URL.Path+" (see "+APIPrefix+"/openapi.json)")
 		})

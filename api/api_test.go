@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -761,5 +762,25 @@ func TestWhyNot(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "engine bug") {
 		t.Errorf("panic not logged: %s", logs.String())
+	}
+}
+
+func TestLargeAnswersAreCompressed(t *testing.T) {
+	h := api.New(newFakeStore(), api.Options{})
+	r := get(t, h, "/api/v1/reach?from="+q(fnARN), "Accept-Encoding", "gzip")
+	if r.status != 200 || r.header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("= %d, Content-Encoding %q", r.status, r.header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res graph.ReachResult
+	if err := json.NewDecoder(zr).Decode(&res); err != nil || len(res.Targets) != 1 {
+		t.Fatalf("decompressed reach = %+v, %v", res, err)
+	}
+	// Without Accept-Encoding the answer is plain.
+	if r := get(t, h, "/api/v1/meta"); r.header.Get("Content-Encoding") != "" || !json.Valid(r.body) {
+		t.Errorf("plain answer: %q %s", r.header.Get("Content-Encoding"), r.body)
 	}
 }
