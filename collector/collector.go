@@ -191,8 +191,8 @@ func (c *Collector) Run(ctx context.Context) (*snapshot.Snapshot, error) {
 	}
 	c.stats.setAccounts(len(accounts))
 
-	g, gctx := errgroup.WithContext(context.WithoutCancel(ctx))
-	_ = gctx // accounts never cancel each other; ctx (Ctrl-C) is checked by each call
+	// Accounts never cancel each other; ctx (Ctrl-C) is checked by every call.
+	g := new(errgroup.Group)
 	g.SetLimit(c.opts.AccountConcurrency)
 	for i := range accounts {
 		if accounts[i].Status == "SUSPENDED" {
