@@ -85,6 +85,11 @@ type Resource struct {
 	ManagementAccount bool
 	// AWSManagedKMSKey: an AWS-managed KMS key (exempt from RCPs).
 	AWSManagedKMSKey bool
+	// RestrictPublicBuckets: S3 Block Public Access's RestrictPublicBuckets
+	// is in effect for this bucket (bucket or account setting). With a
+	// public bucket policy, only AWS service principals and principals of
+	// the bucket owner's account may then access the bucket.
+	RestrictPublicBuckets bool
 }
 
 // Request is one question: may Principal do Action on Resource?

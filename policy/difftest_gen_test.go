@@ -473,6 +473,9 @@ func (g *gen) next() genCase {
 		}
 		sim["vpcEndpointPolicies"] = g.policies(1, func() map[string]any { return g.doc(g.stmts(1, 2, vpce)) }, "vpce")
 	}
+	if strings.HasPrefix(t.action, "s3:") && g.chance(0.3) {
+		sim["additionalSettings"] = map[string]any{"s3": map[string]any{"blockPublicAccess": true}}
+	}
 	return genCase{sim: sim, principal: pr, target: t, resAcct: resAcct}
 }
 

@@ -577,6 +577,14 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	e.scan(set.Resource, rkind, "", &res)
 
 	sameAccount := req.Resource.Account == "" || req.Resource.Account == p.Account
+	bpaBlocks := false
+	if req.Resource.RestrictPublicBuckets && strings.EqualFold(service, "s3") && isS3BucketARN(req.Resource.ARN) &&
+		set.Resource != nil && IsPublic(set.Resource.Policy) && p.Type != PrincipalService &&
+		(p.Type == PrincipalAnonymous || !sameAccount) {
+		// "public and cross-account access within any public bucket policy,
+		// including non-public delegation to specific accounts, is blocked"
+		bpaBlocks = true
+	}
 	var allowed tri
 	principalSide := and(identity, and(boundary, session))
 	if p.Type == PrincipalService || p.Type == PrincipalAnonymous {
@@ -611,6 +619,9 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	final := and(and(allowed, and(scpOK, vpceOK)), not(e.deny))
 
 	switch {
+	case bpaBlocks && !final.isFalse() && !e.deny.isTrue():
+		d.Result = ExplicitlyDenied
+		d.Explanation.BlockedBy = "S3 Block Public Access (RestrictPublicBuckets): the bucket policy is public and the caller is outside the bucket owner's account"
 	case e.deny.isTrue():
 		d.Result = ExplicitlyDenied
 		d.Explanation.BlockedBy = "explicit deny"
@@ -747,4 +758,13 @@ func arnPrefixMatches(pattern, arn string) bool {
 		product = p[5][:i+1]
 	}
 	return strings.HasPrefix(a[5], product)
+}
+
+// isS3BucketARN: an S3 bucket or object ARN (arn:aws:s3:::bucket[/key]).
+func isS3BucketARN(arn string) bool {
+	if arn == "*" {
+		return true
+	}
+	p := splitARN(arn)
+	return p[0] == "arn" && p[2] == "s3" && p[3] == "" && p[4] == "" && p[5] != "" && !strings.HasPrefix(p[5], "/")
 }

@@ -27,6 +27,13 @@ type Simulation struct {
 	ResourcePolicy             json.RawMessage `json:"resourcePolicy"`
 	ServiceControlPolicies     []SimOrgLevel   `json:"serviceControlPolicies"`
 	ResourceControlPolicies    []SimOrgLevel   `json:"resourceControlPolicies"`
+	AdditionalSettings         *struct {
+		S3 *struct {
+			BucketAbacEnabled bool `json:"bucketAbacEnabled,omitempty"`
+			// BlockPublicAccess: the effective RestrictPublicBuckets setting.
+			BlockPublicAccess bool `json:"blockPublicAccess,omitempty"`
+		} `json:"s3,omitempty"`
+	} `json:"additionalSettings,omitempty"`
 	// Iamreach carries facts the iam-simulate format has no place for.
 	Iamreach *SimExtensions `json:"iamreach,omitempty"`
 	// Description, Source and Expect are used by the scenario corpus.
@@ -155,6 +162,9 @@ func (s *Simulation) Compile() (*Request, *PolicySet, error) {
 		return nil, nil, err
 	}
 	set.ResourcePolicyKind = inferKind(req, set.Resource != nil)
+	if a := s.AdditionalSettings; a != nil && a.S3 != nil {
+		req.Resource.RestrictPublicBuckets = a.S3.BlockPublicAccess
+	}
 	if x := s.Iamreach; x != nil {
 		req.Principal.ManagementAccount = x.PrincipalManagementAccount
 		req.Principal.ServiceLinked = x.ServiceLinkedRole
