@@ -36,7 +36,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	log := cfg.logger(e.stderr)
 	in := graphInput{demo: true}
-	g, snap, err := in.load(ctx, e)
+	g, snap, err := loadInterruptible(ctx, e, &in)
 	if err != nil {
 		return fmt.Errorf("the demo organization: %w", err)
 	}

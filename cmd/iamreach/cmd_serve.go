@@ -89,7 +89,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		store, storeName, source = st, "neo4j", nf.uri
 	} else {
-		g, snap, err := in.load(ctx, e)
+		g, snap, err := loadInterruptible(ctx, e, &in)
 		if err != nil {
 			return err
 		}
@@ -114,6 +114,28 @@ func whyNotOver(snap *snapshot.Snapshot, g *graph.Graph) api.WhyNotFunc {
 	}
 	return func(ctx context.Context, from, to, action string) ([]graph.WhyNotResult, error) {
 		return graph.WhyNot(ctx, snap, g, from, to, action, graph.BuildOptions{})
+	}
+}
+
+// loadInterruptible builds or reads the graph, and gives up at once when
+// ctx is cancelled (Ctrl-C) even if the build does not watch ctx: a user
+// who started serve on the wrong snapshot need not wait for it.
+func loadInterruptible(ctx context.Context, e *env, in *graphInput) (*graph.Graph, *snapshot.Snapshot, error) {
+	type loaded struct {
+		g    *graph.Graph
+		snap *snapshot.Snapshot
+		err  error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		g, snap, err := in.load(ctx, e)
+		done <- loaded{g, snap, err}
+	}()
+	select {
+	case l := <-done:
+		return l.g, l.snap, l.err
+	case <-ctx.Done():
+		return nil, nil, fmt.Errorf("interrupted while loading the graph: %w", ctx.Err())
 	}
 }
 
