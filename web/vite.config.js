@@ -7,7 +7,7 @@ export default defineConfig({
   base: '/',
   build: {
     outDir: 'dist',
-    emptyOutDir: false, // dist/.keep is committed
+    emptyOutDir: true, // public/.keep puts back the committed dist/.keep
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1200,

@@ -46,6 +46,8 @@ export function elementsFor(nodes, edges, opts = {}) {
     const data = {
       id: n.id, label: nodeLabel(n), kind: n.kind, vk, account: n.account || '',
       admin: n.props && n.props.admin === 'true' ? 1 : 0, base: opts.base ? 1 : 0, addedBy: opts.addedBy || '',
+      // drawn from data, not one selector per kind: style resolution stays cheap for thousands of elements
+      color: (NODE_STYLES[vk] || NODE_STYLES.unknown).color, shape: (NODE_STYLES[vk] || NODE_STYLES.unknown).shape,
     };
     if (opts.group && n.account && n.kind !== 'Account' && !(n.props && n.props.external === 'true')) {
       data.parent = groupId(n.account);
@@ -58,8 +60,9 @@ export function elementsFor(nodes, edges, opts = {}) {
     els.push({ group: 'nodes', data: { id: groupId(acct), label: name ? `${name} (${acct})` : `account ${acct}`, vk: 'group-box', base: 1 }, classes: 'acct-group' });
   }
   for (const e of edges) {
+    const st = EDGE_STYLES[e.kind] || { color: '#98a4b0', width: 1.5 };
     const data = {
-      id: edgeKey(e), source: e.from, target: e.to, kind: e.kind, label: edgeLabel(e),
+      id: edgeKey(e), source: e.from, target: e.to, kind: e.kind, label: edgeLabel(e), color: st.color, width: st.width,
       base: opts.base ? 1 : 0, addedBy: opts.addedBy || '',
     };
     const classes = ['ek-' + e.kind];
@@ -80,15 +83,16 @@ function stylesheet(theme, large) {
       selector: 'node',
       style: {
         width: 26, height: 26, 'background-color': '#adb5bd', 'border-width': 1.5,
-        'border-color': dark ? '#0b1016' : '#ffffff', label: 'data(label)', 'font-size': 10, color: text,
+        'border-color': dark ? '#0b1016' : '#ffffff', 'font-size': 10, color: text,
         'text-valign': 'bottom', 'text-halign': 'center', 'text-margin-y': 4, 'text-outline-color': bg,
-        'text-outline-width': 2, 'min-zoomed-font-size': large ? 12 : 6, 'text-max-width': 160, 'text-wrap': 'ellipsis',
+        'text-outline-width': 2, 'min-zoomed-font-size': 6, 'text-max-width': 160, 'text-wrap': 'ellipsis',
       },
     },
+    // Large answers label only the nodes in view once zoomed in (GraphView.labelInView): measuring
+    // thousands of labels up front is most of the cost of a first render.
+    { selector: large ? 'node.labelled, node:selected, node.hl, node.origin' : 'node', style: { label: 'data(label)' } },
   ];
-  for (const [k, v] of Object.entries(NODE_STYLES)) {
-    s.push({ selector: 'node.vk-' + k, style: { shape: v.shape, 'background-color': v.color } });
-  }
+  s.push({ selector: 'node[color]', style: { shape: 'data(shape)', 'background-color': 'data(color)' } });
   s.push(
     { selector: 'node.vk-account, node.vk-external', style: { width: 34, height: 24 } },
     { selector: 'node.vk-external', style: { 'border-width': 3, 'border-color': '#e03131', 'border-style': 'double', 'background-color': dark ? '#5c1a1a' : '#ffe3e3' } },
@@ -108,24 +112,23 @@ function stylesheet(theme, large) {
     },
     {
       selector: 'edge',
-      style: {
-        width: 1.5, 'line-color': '#98a4b0', 'target-arrow-color': '#98a4b0', 'target-arrow-shape': large ? 'none' : 'triangle',
-        'arrow-scale': 0.9, 'curve-style': large ? 'haystack' : 'bezier', 'font-size': 9, color: text,
-        'text-outline-color': bg, 'text-outline-width': 2, 'min-zoomed-font-size': 9, 'text-rotation': 'autorotate',
-      },
+      style: large
+        ? { width: 1, 'line-color': '#98a4b0', 'curve-style': 'haystack', 'haystack-radius': 0 }
+        : {
+          width: 1.5, 'line-color': '#98a4b0', 'target-arrow-color': '#98a4b0', 'target-arrow-shape': 'triangle',
+          'arrow-scale': 0.9, 'curve-style': 'bezier', 'font-size': 9, color: text,
+          'text-outline-color': bg, 'text-outline-width': 2, 'min-zoomed-font-size': 9, 'text-rotation': 'autorotate',
+        },
     },
   );
-  for (const [k, v] of Object.entries(EDGE_STYLES)) {
-    s.push({ selector: 'edge.ek-' + k, style: { 'line-color': v.color, 'target-arrow-color': v.color, width: v.width } });
-  }
+  s.push({ selector: 'edge[color]', style: large ? { 'line-color': 'data(color)' } : { 'line-color': 'data(color)', 'target-arrow-color': 'data(color)', width: 'data(width)' } });
   s.push(
     { selector: 'edge.ek-CAN_ACCESS, edge.ek-CAN_ESCALATE, edge.ek-CAN_INVOKE', style: { label: large ? '' : 'data(label)' } },
     { selector: 'edge.ek-FINDING', style: { 'line-style': 'dotted', label: 'data(label)' } },
     { selector: 'edge.conditional', style: { 'line-style': 'dashed', 'line-dash-pattern': [7, 4] } },
-    {
-      selector: 'edge.cross',
-      style: { 'underlay-color': CROSS_ACCOUNT_COLOR, 'underlay-opacity': dark ? 0.45 : 0.3, 'underlay-padding': 4, width: 3.5 },
-    },
+    large
+      ? { selector: 'edge.cross', style: { 'line-color': CROSS_ACCOUNT_COLOR, width: 2 } }
+      : { selector: 'edge.cross', style: { 'underlay-color': CROSS_ACCOUNT_COLOR, 'underlay-opacity': dark ? 0.45 : 0.3, 'underlay-padding': 4, width: 3.5 } },
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': sel, 'overlay-opacity': 0 } },
     { selector: 'edge:selected', style: { width: 5, 'line-color': sel, 'target-arrow-color': sel, label: 'data(label)', 'min-zoomed-font-size': 0 } },
     { selector: '.faded', style: { opacity: 0.12 } },
@@ -137,10 +140,20 @@ function stylesheet(theme, large) {
   return s;
 }
 
+/**
+ * webglAvailable: WebGL2 backed by a GPU. A software rasterizer (SwiftShader,
+ * llvmpipe: headless browsers, VMs without a GPU) is slower than the 2D canvas
+ * renderer, so it does not count.
+ */
 function webglAvailable() {
   try {
     const c = document.createElement('canvas');
-    return !!c.getContext('webgl2');
+    const gl = c.getContext('webgl2');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return !/swiftshader|llvmpipe|software|basic render/i.test(name);
   } catch {
     return false;
   }
@@ -182,20 +195,36 @@ export class GraphView {
     const t0 = performance.now();
     const useWebgl = this.large && webglAvailable();
     this.renderer = useWebgl ? 'webgl' : 'canvas';
+    const elements = elementsFor(nodes, edges, { base: true, group, origin: this.origin, accountNames: this.accountNames });
+    const layoutName = this.effectiveLayout(nodes.length);
+    const preset = layoutName === 'layered';
+    if (preset) {
+      // positions computed before Cytoscape exists: no layout pass over thousands of elements
+      const pos = layeredPositions(nodes.map((n) => ({ id: n.id, account: n.account, vk: visualKey(n), label: nodeLabel(n) })),
+        edges.map((e) => ({ source: e.from, target: e.to })), this.origin, this.direction);
+      for (const el of elements) if (el.group === 'nodes' && pos.has(el.data.id)) el.position = pos.get(el.data.id);
+    }
+    const t1 = performance.now();
     this.cy = cytoscape({
       container: this.container,
-      elements: elementsFor(nodes, edges, { base: true, group, origin: this.origin, accountNames: this.accountNames }),
+      elements,
       style: stylesheet(this.theme, this.large),
-      layout: { name: 'preset' },
+      layout: { name: 'preset', fit: false }, // fitting here would measure every element's box; fitPositions does it from the numbers
       minZoom: 0.02,
       maxZoom: 4,
       pixelRatio: this.large ? 1 : 'auto',
-      hideEdgesOnViewport: this.large && !useWebgl,
-      textureOnViewport: false,
+      hideEdgesOnViewport: false,
+      // large answers: pan and zoom a cached picture of the graph, redraw when the gesture ends
+      textureOnViewport: this.large && !useWebgl,
       motionBlur: false,
       renderer: { name: 'canvas', webgl: useWebgl },
     });
     this.grouped = group;
+    if (this.large) {
+      let timer = null;
+      this.cy.on('viewport', () => { clearTimeout(timer); timer = setTimeout(() => this.labelInView(), 120); });
+    }
+    const t2 = performance.now();
     this.applyHidden();
     this.cy.on('tap', 'node, edge', (ev) => {
       const el = ev.target;
@@ -205,12 +234,50 @@ export class GraphView {
     this.cy.on('tap', (ev) => {
       if (ev.target === this.cy) this.onSelect && this.onSelect(null);
     });
-    return this.runLayout(this.effectiveLayout(nodes.length), true).then(() => {
+    const t3 = performance.now();
+    const laidOut = preset ? Promise.resolve(this.fitPositions(elements)) : this.runLayout(layoutName, true);
+    return laidOut.then(() => {
       if (seq !== this.seq) return;
-      this.firstRenderMs = performance.now() - t0;
+      const t4 = performance.now();
+      this.firstRenderMs = t4 - t0;
+      this.timings = { elements: t1 - t0, init: t2 - t1, hide: t3 - t2, layout: t4 - t3 };
       document.body.dataset.graphState = 'ready';
       this.onReady && this.onReady();
     });
+  }
+
+  /** labelInView labels the nodes inside the viewport when zoomed in enough to read them (large answers). */
+  labelInView() {
+    const cy = this.cy;
+    if (!cy) return;
+    const ext = cy.extent();
+    const want = [];
+    if (cy.zoom() >= 0.45) {
+      cy.nodes().forEach((n) => {
+        const p = n.position();
+        if (want.length < 800 && p.x >= ext.x1 && p.x <= ext.x2 && p.y >= ext.y1 && p.y <= ext.y2) want.push(n);
+      });
+    }
+    cy.batch(() => {
+      cy.nodes('.labelled').removeClass('labelled');
+      cy.collection(want).addClass('labelled');
+    });
+  }
+
+  /** fitPositions fits the viewport from known positions (no bounding-box pass over every element). */
+  fitPositions(elements) {
+    let x1 = Infinity; let y1 = Infinity; let x2 = -Infinity; let y2 = -Infinity;
+    for (const el of elements) {
+      if (!el.position) continue;
+      x1 = Math.min(x1, el.position.x); x2 = Math.max(x2, el.position.x);
+      y1 = Math.min(y1, el.position.y); y2 = Math.max(y2, el.position.y);
+    }
+    if (x1 === Infinity) return;
+    const w = this.cy.width();
+    const hgt = this.cy.height();
+    const pad = 40;
+    const zoom = Math.min(2, Math.max(this.cy.minZoom(), Math.min((w - 2 * pad) / Math.max(1, x2 - x1 + 60), (hgt - 2 * pad) / Math.max(1, y2 - y1 + 60))));
+    this.cy.viewport({ zoom, pan: { x: w / 2 - zoom * (x1 + x2) / 2, y: hgt / 2 - zoom * (y1 + y2) / 2 } });
   }
 
   effectiveLayout(n) {
@@ -250,66 +317,21 @@ export class GraphView {
     });
   }
 
-  /** depths: hop distance from the origin (forward for reach, backward for reachers). */
+  /** plain lists of what is drawn (for the pure layout functions below). */
+  snapshotLists() {
+    const nodes = this.cy.nodes().not('.acct-group').map((n) => ({ id: n.id(), account: n.data('account'), vk: n.data('vk'), label: n.data('label') }));
+    const edges = this.cy.edges().map((e) => ({ source: e.data('source'), target: e.data('target') }));
+    return { nodes, edges };
+  }
+
   depths() {
-    const cy = this.cy;
-    const depth = new Map();
-    const nodes = cy.nodes().not('.acct-group');
-    const out = new Map();
-    const add = (a, b) => { if (!out.has(a)) out.set(a, []); out.get(a).push(b); };
-    cy.edges().forEach((e) => {
-      if (this.direction === 'in') add(e.data('target'), e.data('source'));
-      else add(e.data('source'), e.data('target'));
-    });
-    const indeg = new Map();
-    for (const list of out.values()) for (const b of list) indeg.set(b, (indeg.get(b) || 0) + 1);
-    let roots = [];
-    if (this.origin && cy.getElementById(this.origin).length) roots = [this.origin];
-    const bfs = (starts) => {
-      let frontier = starts.filter((s) => !depth.has(s));
-      frontier.forEach((s) => depth.set(s, 0));
-      while (frontier.length) {
-        const next = [];
-        for (const a of frontier) {
-          for (const b of out.get(a) || []) {
-            if (!depth.has(b)) { depth.set(b, depth.get(a) + 1); next.push(b); }
-          }
-        }
-        frontier = next;
-      }
-    };
-    bfs(roots);
-    bfs(nodes.filter((n) => !indeg.get(n.id())).map((n) => n.id()));
-    nodes.forEach((n) => { if (!depth.has(n.id())) bfs([n.id()]); });
-    return depth;
+    const { nodes, edges } = this.snapshotLists();
+    return hopDepths(nodes, edges, this.origin, this.direction);
   }
 
   layeredPositions() {
-    const depth = this.depths();
-    const cols = new Map();
-    this.cy.nodes().not('.acct-group').forEach((n) => {
-      const d = depth.get(n.id()) || 0;
-      if (!cols.has(d)) cols.set(d, []);
-      cols.get(d).push(n);
-    });
-    const pos = new Map();
-    const sign = this.direction === 'in' ? -1 : 1;
-    const maxCol = Math.max(...Array.from(cols.values(), (c) => c.length));
-    const colWidth = 280 + Math.min(600, maxCol / 4);
-    for (const [d, list] of cols) {
-      list.sort((a, b) => (a.data('account') || '').localeCompare(b.data('account') || '') ||
-        a.data('vk').localeCompare(b.data('vk')) || a.data('label').localeCompare(b.data('label')));
-      // very tall columns wrap into several sub-columns to keep the picture compact
-      const per = Math.max(40, Math.ceil(Math.sqrt(list.length) * 4));
-      const sub = Math.ceil(list.length / per);
-      list.forEach((n, i) => {
-        const c = Math.floor(i / per);
-        const r = i % per;
-        const rows = Math.min(per, list.length);
-        pos.set(n.id(), { x: sign * (d * colWidth * Math.max(1, sub * 0.5) + c * 120), y: (r - rows / 2) * 44 });
-      });
-    }
-    return pos;
+    const { nodes, edges } = this.snapshotLists();
+    return layeredPositions(nodes, edges, this.origin, this.direction);
   }
 
   setTheme(theme) {
@@ -334,6 +356,7 @@ export class GraphView {
 
   applyHidden() {
     if (!this.cy) return;
+    if (!this.hiddenKinds.size && !this.cy.$('.kind-hidden').length) return;
     this.cy.batch(() => {
       this.cy.elements().removeClass('kind-hidden');
       for (const k of this.hiddenKinds) {
@@ -435,4 +458,70 @@ export class GraphView {
   svgText(bg) {
     return this.cy.svg({ full: true, scale: 1, bg });
   }
+}
+
+/**
+ * hopDepths: hop distance of every node from the origin (forward for reach,
+ * backward for reachers); nodes not reached from it start their own layers
+ * from the nodes nothing points to. Linear in nodes + edges.
+ */
+export function hopDepths(nodes, edges, origin, direction) {
+  const depth = new Map();
+  const out = new Map();
+  const indeg = new Map();
+  for (const e of edges) {
+    const [a, b] = direction === 'in' ? [e.target, e.source] : [e.source, e.target];
+    if (!out.has(a)) out.set(a, []);
+    out.get(a).push(b);
+    indeg.set(b, (indeg.get(b) || 0) + 1);
+  }
+  const bfs = (starts) => {
+    let frontier = starts.filter((s) => !depth.has(s));
+    frontier.forEach((s) => depth.set(s, 0));
+    while (frontier.length) {
+      const next = [];
+      for (const a of frontier) {
+        for (const b of out.get(a) || []) {
+          if (!depth.has(b)) { depth.set(b, depth.get(a) + 1); next.push(b); }
+        }
+      }
+      frontier = next;
+    }
+  };
+  const ids = new Set(nodes.map((n) => n.id));
+  if (origin && ids.has(origin)) bfs([origin]);
+  bfs(nodes.filter((n) => !indeg.get(n.id)).map((n) => n.id));
+  for (const n of nodes) if (!depth.has(n.id)) bfs([n.id]);
+  return depth;
+}
+
+/**
+ * layeredPositions places nodes in columns by hop from the origin, sorted by
+ * account, kind and name within a column; tall columns wrap into several
+ * sub-columns. Linear apart from the per-column sort.
+ */
+export function layeredPositions(nodes, edges, origin, direction) {
+  const depth = hopDepths(nodes, edges, origin, direction);
+  const cols = new Map();
+  for (const n of nodes) {
+    const d = depth.get(n.id) || 0;
+    if (!cols.has(d)) cols.set(d, []);
+    cols.get(d).push(n);
+  }
+  const pos = new Map();
+  const sign = direction === 'in' ? -1 : 1;
+  let x = 0;
+  for (const d of [...cols.keys()].sort((a, b) => a - b)) {
+    const list = cols.get(d);
+    list.sort((a, b) => (a.account || '').localeCompare(b.account || '') ||
+      (a.vk || '').localeCompare(b.vk || '') || (a.label || '').localeCompare(b.label || ''));
+    const per = Math.max(30, Math.ceil(Math.sqrt(list.length) * 3));
+    const sub = Math.ceil(list.length / per);
+    const rows = Math.min(per, list.length);
+    list.forEach((n, i) => {
+      pos.set(n.id, { x: sign * (x + Math.floor(i / per) * 170), y: ((i % per) - rows / 2) * 46 });
+    });
+    x += sub * 170 + 150;
+  }
+  return pos;
 }

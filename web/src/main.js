@@ -276,7 +276,9 @@ class App {
       this.answer = a;
       a.elapsedMs = performance.now() - t0;
       a.paramsText = this.paramsText(q, p);
+      const td = performance.now();
       this.drawAnswer();
+      this.drawAnswerMs = performance.now() - td;
     } catch (err) {
       if (this.abort !== ctrl) return;
       this.answer = null;
