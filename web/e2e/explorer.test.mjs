@@ -94,7 +94,12 @@ test('click an edge: evidence panel shows policy name, statement index, Sid and 
   const json = await ev.locator('pre.json').textContent();
   assert.deepEqual(JSON.parse(json), { Sid: 'WriteOrders', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: ORDERS });
   assert.ok(await ev.locator('pre.json .k').count() > 0, 'JSON keys highlighted');
-  assert.match(panel, /RCP/, 'RCPs weighed are listed');
+  // the SCP/RCP/boundary statements the engine weighed are listed when the API gives them
+  const api = await (await fetch(`${server.url}/api/v1/reach?from=${encodeURIComponent(FN)}`)).json();
+  const edge = api.graph.edges.find((e) => e.id === ACCESS_EDGE);
+  const guards = (edge.evidence || []).filter((x) => ['scp', 'rcp', 'boundary', 'session'].includes(x.policyType) && x.effect !== 'Deny');
+  if (guards.length) assert.match(panel, new RegExp(`Also weighed: SCP / RCP / boundary / session \\(${guards.length}\\)`));
+  else assert.doesNotMatch(panel, /Also weighed/);
   assert.match(page.url(), /sel=CAN_ACCESS/);
   await shot(page, 'edge-evidence');
 });
