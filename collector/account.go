@@ -152,6 +152,7 @@ func (c *Collector) collectAccount(ctx context.Context, caller string, a *snapsh
 		home = regions[0]
 	}
 	var mu sync.Mutex
+	var links [][2]string
 	g := new(errgroup.Group)
 	g.SetLimit(c.opts.ServiceConcurrency)
 	run := func(svc Service, region string) {
@@ -161,7 +162,7 @@ func (c *Collector) collectAccount(ctx context.Context, caller string, a *snapsh
 			rcfg := cfg.Copy()
 			rcfg.Region = region
 			s := &Scope{Account: a.ID, Region: region, Partition: partition(region), Config: rcfg, Regions: regions,
-				EndpointURL: c.opts.EndpointURL, service: svc.Name, c: c, mu: &mu, acct: a}
+				EndpointURL: c.opts.EndpointURL, service: svc.Name, c: c, mu: &mu, acct: a, links: &links}
 			if svc.Global {
 				s.Region = ""
 			}
@@ -182,6 +183,7 @@ func (c *Collector) collectAccount(ctx context.Context, caller string, a *snapsh
 	}
 	_ = g.Wait()
 	resolveInstanceProfiles(a)
+	applyLinks(a, links)
 	sort.Slice(a.Resources, func(i, j int) bool { return a.Resources[i].ARN < a.Resources[j].ARN })
 	log.Info("account done", "resources", len(a.Resources), "roles", len(a.Roles))
 }
@@ -201,6 +203,22 @@ func resolveInstanceProfiles(a *snapshot.Account) {
 			r.RunsAs = append(r.RunsAs, byProfile[p]...)
 			sort.Strings(r.RunsAs)
 		}
+	}
+}
+
+// applyLinks adds each link's source to its target's event sources.
+func applyLinks(a *snapshot.Account, links [][2]string) {
+	byARN := map[string]int{}
+	for i, r := range a.Resources {
+		byARN[r.ARN] = i
+	}
+	for _, l := range links {
+		i, ok := byARN[l[0]]
+		if !ok || contains(a.Resources[i].EventSources, l[1]) {
+			continue
+		}
+		a.Resources[i].EventSources = append(a.Resources[i].EventSources, l[1])
+		sort.Strings(a.Resources[i].EventSources)
 	}
 }
 

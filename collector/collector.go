@@ -195,7 +195,9 @@ func (c *Collector) Run(ctx context.Context) (*snapshot.Snapshot, error) {
 	g := new(errgroup.Group)
 	g.SetLimit(c.opts.AccountConcurrency)
 	for i := range accounts {
-		if accounts[i].Status == "SUSPENDED" {
+		if st := accounts[i].Status; st != "" && st != "ACTIVE" {
+			c.gap(snapshot.Gap{Account: accounts[i].ID, Service: "organizations", Operation: "ListAccounts", Code: "AccountNotActive",
+				Error: fmt.Sprintf("account %s is %s; not collected", accounts[i].ID, st)})
 			c.stats.accountDone()
 			continue
 		}
@@ -230,6 +232,9 @@ func (c *Collector) filterAccounts(all []snapshot.Account, caller string) ([]sna
 	include := map[string]bool{}
 	for _, id := range c.opts.Accounts {
 		if !known[id] {
+			if len(all) == 1 && all[0].ID == caller {
+				return nil, fmt.Errorf("account %s cannot be collected: without the organization (--no-org, or not in one) only the caller's account %s is", id, caller)
+			}
 			return nil, fmt.Errorf("account %s is not in the organization (or not visible to %s): check --accounts", id, caller)
 		}
 		include[id] = true

@@ -230,6 +230,13 @@ func (f *fixture) buildProd(t *testing.T, ctx context.Context, cfg aws.Config, i
 	must[*sns.SetTopicAttributesOutput](t, "topic policy")(n.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"),
 		AttributeValue: policy(`{"Sid":"AuditSubscribe","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + auditID + `:root"},"Action":"sns:Subscribe","Resource":"` + *topic.TopicArn + `"}`)}))
 
+	// The queue and the reports function subscribe to the topic (after the function exists, below).
+	defer func() {
+		must[*sns.SubscribeOutput](t, "subscribe queue")(n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}))
+		must[*sns.SubscribeOutput](t, "subscribe function")(n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("lambda"),
+			Endpoint: aws.String("arn:aws:lambda:us-east-1:" + id + ":function:reports")}))
+	}()
+
 	// Lambda: a function with role, resource policy, URL and an SQS trigger; a second plain one.
 	lc := lambda.NewFromConfig(cfg)
 	for _, fn := range []struct{ name, role string }{{"orders-api", "arn:aws:iam::" + id + ":role/service-role/orders-fn"}, {"reports", "arn:aws:iam::" + id + ":role/reports-fn"}} {

@@ -150,7 +150,10 @@ func checkFixtureFacts(t *testing.T, f *fixture, s *snapshot.Snapshot) {
 		!strings.HasSuffix(fn.EventSources[0], ":orders-queue") || !strings.Contains(string(fn.Policy), "apigateway.amazonaws.com") {
 		t.Errorf("function orders-api: %+v", fn)
 	}
-	if r := res["lambda:function reports"]; r.Properties["functionUrlAuthType"] != "NONE" {
+	if r := res["sqs:queue orders-queue"]; len(r.EventSources) != 1 || !strings.HasSuffix(r.EventSources[0], ":orders-events") {
+		t.Errorf("queue subscribed to the topic: %+v", r.EventSources)
+	}
+	if r := res["lambda:function reports"]; r.Properties["functionUrlAuthType"] != "NONE" || len(r.EventSources) != 1 || !strings.HasSuffix(r.EventSources[0], ":orders-events") {
 		t.Errorf("function reports URL: %+v", r.Properties)
 	}
 	if b := res["s3:bucket orders-incoming"]; !strings.Contains(string(b.Policy), "AuditRead") || b.PublicAccessBlock == nil || !b.PublicAccessBlock.BlockPublicPolicy ||
@@ -160,12 +163,7 @@ func checkFixtureFacts(t *testing.T, f *fixture, s *snapshot.Snapshot) {
 	if b := res["s3:bucket orders-archive"]; b.Region != "eu-west-1" || b.Policy != nil {
 		t.Errorf("bucket orders-archive: %+v", b)
 	}
-	var key snapshot.Resource
-	for _, r := range prod.Resources {
-		if r.Type == snapshot.TypeKMSKey {
-			key = r
-		}
-	}
+	key := res["kms:key orders"]
 	if key.Properties["aliases"] != "alias/orders" || key.Properties["keyManager"] != "CUSTOMER" || !strings.Contains(string(key.Policy), "OrdersFn") || key.Tags["app"] != "orders" {
 		t.Errorf("key: %+v", key)
 	}
@@ -301,7 +299,7 @@ func normalise(t *testing.T, f *fixture, s *snapshot.Snapshot) []byte {
 		for _, r := range a.Resources {
 			switch r.Type {
 			case snapshot.TypeKMSKey:
-				pairs = append(pairs, r.Name, "KEY-"+strings.TrimPrefix(r.Properties["aliases"], "alias/"))
+				pairs = append(pairs, r.Properties["keyId"], "KEY-"+r.Name)
 			case snapshot.TypeEC2Instance:
 				pairs = append(pairs, lastPart(r.ARN), "INSTANCE-"+r.Name)
 			case snapshot.TypeRestAPI:

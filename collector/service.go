@@ -43,6 +43,7 @@ type Scope struct {
 	c       *Collector
 	mu      *sync.Mutex
 	acct    *snapshot.Account
+	links   *[][2]string
 }
 
 // Add records a resource.
@@ -59,6 +60,15 @@ func (s *Scope) Add(r snapshot.Resource) {
 	s.acct.Resources = append(s.acct.Resources, r)
 	s.mu.Unlock()
 	s.c.stats.resourceSeen()
+}
+
+// Link records that source sends events to target (a subscription, a
+// notification). Links are applied to target resources of the same account
+// once all services are read, since the target may come from another service.
+func (s *Scope) Link(target, source string) {
+	s.mu.Lock()
+	*s.links = append(*s.links, [2]string{target, source})
+	s.mu.Unlock()
 }
 
 // Update changes the account under the scope's lock (IAM, account settings).

@@ -44,7 +44,9 @@ func collectKMS(ctx context.Context, s *Scope) {
 		if al := aliases[id]; len(al) > 0 {
 			sort.Strings(al)
 			r.Properties["aliases"] = strings.Join(al, ",")
+			r.Name = strings.TrimPrefix(al[0], "alias/") // what people call the key
 		}
+		r.Properties["keyId"] = id
 		customer := true
 		if d, ok := Call(ctx, s, "DescribeKey", arn, func(ctx context.Context) (*kms.DescribeKeyOutput, error) {
 			return api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &id})

@@ -13,6 +13,7 @@ type snsAPI interface {
 	ListTopics(context.Context, *sns.ListTopicsInput, ...func(*sns.Options)) (*sns.ListTopicsOutput, error)
 	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 	ListTagsForResource(context.Context, *sns.ListTagsForResourceInput, ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error)
+	ListSubscriptions(context.Context, *sns.ListSubscriptionsInput, ...func(*sns.Options)) (*sns.ListSubscriptionsOutput, error)
 }
 
 func snsService() Service {
@@ -23,7 +24,7 @@ func collectSNS(ctx context.Context, s *Scope) {
 	var api snsAPI = sns.NewFromConfig(s.Config)
 	var arns []string
 	p := sns.NewListTopicsPaginator(api, &sns.ListTopicsInput{})
-	Pages(ctx, s, "ListTopics", "", p.HasMorePages, p.NextPage, func(o *sns.ListTopicsOutput) {
+	listed := Pages(ctx, s, "ListTopics", "", p.HasMorePages, p.NextPage, func(o *sns.ListTopicsOutput) {
 		for _, t := range o.Topics {
 			arns = append(arns, str(t.TopicArn))
 		}
@@ -50,4 +51,20 @@ func collectSNS(ctx context.Context, s *Scope) {
 		}
 		s.Add(r)
 	}
+	if listed && len(arns) == 0 {
+		return // no topic, so no subscription
+	}
+	// Subscriptions make the topic an event source of the queue or
+	// function that receives it (one listing per region).
+	sp := sns.NewListSubscriptionsPaginator(api, &sns.ListSubscriptionsInput{})
+	Pages(ctx, s, "ListSubscriptions", "", sp.HasMorePages, sp.NextPage, func(o *sns.ListSubscriptionsOutput) {
+		for _, sub := range o.Subscriptions {
+			switch str(sub.Protocol) {
+			case "lambda":
+				s.Link(unqualified(str(sub.Endpoint)), str(sub.TopicArn))
+			case "sqs":
+				s.Link(str(sub.Endpoint), str(sub.TopicArn))
+			}
+		}
+	})
 }
