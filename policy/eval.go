@@ -61,6 +61,18 @@ type Explanation struct {
 	// "SCP at ou-xxxx", "permissions boundary", …); empty when allowed.
 	BlockedBy string   `json:"blockedBy,omitempty"`
 	Notes     []string `json:"notes,omitempty"`
+	// UnmetConditions: statements that matched the action, resource and
+	// principal but not their Condition, with the condition that failed.
+	UnmetConditions []ConditionNote `json:"unmetConditions,omitempty"`
+}
+
+// ConditionNote says why a statement's condition did not hold.
+type ConditionNote struct {
+	Statement StatementRef `json:"statement"`
+	// Condition is the failing condition, e.g. `aws:SourceIp IpAddress 10.0.0.0/8`.
+	Condition string `json:"condition"`
+	// Request holds the request's values for the key; nil when absent.
+	Request []string `json:"request"`
 }
 
 // Decision is the outcome of Evaluate.
@@ -431,6 +443,7 @@ func (e *evaluator) scan(np *NamedPolicy, kind, level string, res *[pmCount]tri)
 		}
 		c := e.evalConds(s)
 		if c.isFalse() {
+			e.noteUnmet(np, kind, level, s)
 			continue
 		}
 		r := ref(np, kind, level, s)
@@ -497,7 +510,7 @@ type Evaluator struct {
 // slices have grown to size).
 func (ev *Evaluator) Evaluate(req *Request, set *PolicySet, mode Mode) *Decision {
 	x := &ev.d.Explanation
-	*x = Explanation{Allowing: x.Allowing[:0], Denying: x.Denying[:0], ConditionalDenies: x.ConditionalDenies[:0], Notes: x.Notes[:0]}
+	*x = Explanation{Allowing: x.Allowing[:0], Denying: x.Denying[:0], ConditionalDenies: x.ConditionalDenies[:0], Notes: x.Notes[:0], UnmetConditions: x.UnmetConditions[:0]}
 	ev.d.Residual = nil
 	ev.d.Result = ImplicitlyDenied
 	evaluateInto(&ev.d, req, set, mode, 0)
@@ -626,8 +639,7 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 		d.Result = ExplicitlyDenied
 		d.Explanation.BlockedBy = "explicit deny"
 		if len(d.Explanation.Denying) > 0 {
-			r := d.Explanation.Denying[0]
-			d.Explanation.BlockedBy = "explicit deny in " + r.PolicyKind + " policy " + nameOf(r)
+			d.Explanation.BlockedBy = denyText[d.Explanation.Denying[0].PolicyKind]
 		}
 	case final.isFalse():
 		d.Result = ImplicitlyDenied
@@ -638,17 +650,6 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 			d.Residual = final.c
 		}
 	}
-}
-
-func nameOf(r StatementRef) string {
-	n := r.PolicyName
-	if n == "" {
-		n = r.PolicyID
-	}
-	if r.Level != "" {
-		n += " at " + r.Level
-	}
-	return n
 }
 
 func blocker(scp string, vpce, identity, boundary, session tri, res [pmCount]tri, same bool, set *PolicySet, p *Principal) string {
@@ -767,4 +768,38 @@ func isS3BucketARN(arn string) bool {
 	}
 	p := splitARN(arn)
 	return p[0] == "arn" && p[2] == "s3" && p[3] == "" && p[4] == "" && p[5] != "" && !strings.HasPrefix(p[5], "/")
+}
+
+// noteUnmet records which condition of a statement failed (off the hot
+// path: only statements with conditions that do not hold get here).
+func (e *evaluator) noteUnmet(np *NamedPolicy, kind, level string, s *stmt) {
+	for i := range s.conds {
+		c := &s.conds[i]
+		if !e.evalCond(c).isFalse() {
+			continue
+		}
+		vals, present, _ := e.ctx.lookup(c.lowerKey)
+		var req []string
+		if present {
+			req = append([]string(nil), vals...)
+		}
+		e.expl.UnmetConditions = append(e.expl.UnmetConditions, ConditionNote{
+			Statement: ref(np, kind, level, s), Condition: atomOf(c).String(), Request: req,
+		})
+		return
+	}
+}
+
+// denyText: BlockedBy for an explicit deny, by the kind of the first
+// denying policy (named in Explanation.Denying); constant strings keep the
+// denied path allocation-free.
+var denyText = map[string]string{
+	KindIdentity: "explicit deny in an identity policy",
+	KindResource: "explicit deny in the resource policy",
+	KindTrust:    "explicit deny in the trust policy",
+	KindBoundary: "explicit deny in the permissions boundary",
+	KindSession:  "explicit deny in the session policy",
+	KindSCP:      "explicit deny in an SCP",
+	KindRCP:      "explicit deny in an RCP",
+	KindVPCE:     "explicit deny in the VPC endpoint policy",
 }

@@ -64,7 +64,7 @@ func TestEvaluateBasics(t *testing.T) {
 			set: policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", allowAll)}}, want: policy.Allowed},
 		{name: "explicit deny wins", req: policy.Request{Principal: user(acctA, "u"), Action: "s3:GetObject", Resource: bucket},
 			set:  policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", allowAll), named(t, "d", stmt("Deny", "s3:Get*", "arn:aws:s3:::b/*", ""))}},
-			want: policy.ExplicitlyDenied, blocked: "explicit deny in identity policy d"},
+			want: policy.ExplicitlyDenied, blocked: "explicit deny in an identity policy"},
 		{name: "boundary limits", req: policy.Request{Principal: user(acctA, "u"), Action: "s3:GetObject", Resource: bucket},
 			set:  policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", allowAll)}, Boundary: []policy.NamedPolicy{named(t, "b", stmt("Allow", "ec2:*", "*", ""))}},
 			want: policy.ImplicitlyDenied, blocked: "permissions boundary"},
@@ -112,7 +112,7 @@ func TestEvaluateBasics(t *testing.T) {
 		{name: "discovery: conditional deny", mode: policy.Discovery, req: policy.Request{Principal: user(acctA, "u"), Action: "s3:GetObject", Resource: bucket},
 			set: policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", allowAll),
 				named(t, "d", stmt("Deny", "*", "*", `"Condition":{"Bool":{"aws:SecureTransport":"false"}}`))}},
-			want: policy.Allowed, residual: `NOT (aws:SecureTransport Bool false)`},
+			want: policy.Allowed, residual: `aws:SecureTransport BoolIfExists true`},
 		{name: "discovery: principal tag resolved", mode: policy.Discovery, req: policy.Request{Principal: func() policy.Principal {
 			p := user(acctA, "u")
 			p.Tags = map[string]string{"Team": "blue"}

@@ -166,6 +166,10 @@ type resourcePattern struct {
 	vars  bool      // contains policy variables, resolved per request
 	parts [6]string // arn, partition, service, region, account, resource
 	kinds [6]patKind
+	// prefix: when the first five parts have no wildcard, they joined with
+	// their colons ("arn:aws:s3:::"), so matching is a prefix comparison
+	// and one wildcard match of the resource part.
+	prefix string
 }
 
 func compileResources(vals []string, version string) []resourcePattern {
@@ -196,6 +200,15 @@ func compileResourcePattern(v, version string, lits bool) resourcePattern {
 	r.parts = splitARN(v)
 	for i, p := range r.parts {
 		r.kinds[i] = classify(p, lits)
+	}
+	if strings.Count(v, ":") >= 5 {
+		exact := true
+		for i := 0; i < 5; i++ {
+			exact = exact && r.kinds[i] == patExact
+		}
+		if exact {
+			r.prefix = strings.Join(r.parts[:5], ":") + ":"
+		}
 	}
 	return r
 }
@@ -235,6 +248,9 @@ func (r *resourcePattern) match(arn string) bool {
 	}
 	if r.allExact() {
 		return arn == r.raw
+	}
+	if r.prefix != "" {
+		return strings.HasPrefix(arn, r.prefix) && matchPart(r.parts[5], r.kinds[5], arn[len(r.prefix):], r.lits)
 	}
 	rest := arn
 	for i := 0; i < 5; i++ {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/iamreach/iamreach/policy/catalog"
 )
 
 // CondOp says what a residual Condition node is.
@@ -143,6 +145,9 @@ func not(a tri) tri {
 	if a.c.Op == CondNot {
 		return unknown(a.c.Children[0])
 	}
+	if n, ok := negateAtom(a.c); ok {
+		return unknown(n)
+	}
 	return unknown(&Condition{Op: CondNot, Children: []*Condition{a.c}})
 }
 
@@ -192,4 +197,58 @@ func (c *Condition) MarshalJSON() ([]byte, error) {
 		Op       string       `json:"op"`
 		Children []*Condition `json:"children"`
 	}{condOpNames[c.Op], c.Children})
+}
+
+// negations pairs operators whose results are exact complements, the
+// missing key included (a positive operator is false on a missing key, its
+// negated form true).
+var negations = map[OpKind]OpKind{
+	OpStringEquals: OpStringNotEquals, OpStringEqualsIgnoreCase: OpStringNotEqualsIgnoreCase, OpStringLike: OpStringNotLike,
+	OpNumericEquals: OpNumericNotEquals, OpDateEquals: OpDateNotEquals, OpIPAddress: OpNotIPAddress,
+	OpArnEquals: OpArnNotEquals, OpArnLike: OpArnNotLike,
+}
+
+// negateAtom rewrites NOT(atom) as one atom where that is exact: paired
+// operators on single-valued keys, Null, and Bool (NOT Bool k v is
+// BoolIfExists k !v).
+func negateAtom(c *Condition) (*Condition, bool) {
+	if c.Op != CondAtom {
+		return nil, false
+	}
+	op, ok := ParseOperator(c.Operator)
+	if !ok || op.Set != SetNone || op.IfExists || catalog.MultiValued(c.Key) {
+		return nil, false
+	}
+	out := &Condition{Op: CondAtom, Key: c.Key, Values: c.Values}
+	switch op.Kind {
+	case OpNull, OpBool:
+		if len(c.Values) != 1 {
+			return nil, false
+		}
+		v := strings.ToLower(c.Values[0])
+		if v != "true" && v != "false" {
+			return nil, false
+		}
+		flip := "true"
+		if v == "true" {
+			flip = "false"
+		}
+		out.Values = []string{flip}
+		out.Operator = op.Kind.String()
+		if op.Kind == OpBool {
+			out.Operator = "BoolIfExists"
+		}
+		return out, true
+	}
+	for pos, neg := range negations {
+		switch op.Kind {
+		case pos:
+			out.Operator = neg.String()
+			return out, true
+		case neg:
+			out.Operator = pos.String()
+			return out, true
+		}
+	}
+	return nil, false
 }

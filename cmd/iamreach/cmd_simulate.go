@@ -93,6 +93,17 @@ func writeDecision(w io.Writer, req *policy.Request, d policy.Decision) {
 	list("allowed by", d.Explanation.Allowing)
 	list("denied by", d.Explanation.Denying)
 	list("denied if its condition holds", d.Explanation.ConditionalDenies)
+	for _, u := range d.Explanation.UnmetConditions {
+		name := u.Statement.PolicyName
+		if name == "" {
+			name = u.Statement.PolicyID
+		}
+		got := "absent"
+		if u.Request != nil {
+			got = strings.Join(u.Request, ", ")
+		}
+		fmt.Fprintf(w, "  condition not met: %s policy %s statement %d: %s (request: %s)\n", u.Statement.PolicyKind, name, u.Statement.StatementIndex, u.Condition, got)
+	}
 	for _, n := range d.Explanation.Notes {
 		fmt.Fprintf(w, "  note: %s\n", strings.TrimSpace(n))
 	}
