@@ -1,0 +1,134 @@
+package neo4j_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamreach/iamreach/graph"
+	"github.com/iamreach/iamreach/graph/neo4j"
+	"github.com/iamreach/iamreach/graph/storetest"
+)
+
+// BenchSpec is the generated organization of the benchmark: 100 accounts,
+// about 330,000 nodes and 1,070,000 relationships.
+var BenchSpec = storetest.GenSpec{Accounts: 100, Roles: 400, Users: 100, Functions: 200, Resources: 3500}
+
+// TestBenchmarkNeo4j measures the load rate and the latency of reach,
+// reachers and paths on a generated graph of over a million relationships,
+// with the embedded store's latency beside it. It runs only with
+// IAMREACH_NEO4J_BENCH=1 (make bench-neo4j) and writes a Markdown table to
+// $IAMREACH_NEO4J_BENCH_OUT if set. Every measured answer is also compared
+// with the embedded store's.
+func TestBenchmarkNeo4j(t *testing.T) {
+	if os.Getenv("IAMREACH_NEO4J_BENCH") != "1" {
+		t.Skip("IAMREACH_NEO4J_BENCH=1 not set: run make bench-neo4j")
+	}
+	s := openStore(t)
+	ctx := context.Background()
+	genStart := time.Now()
+	g := storetest.Generate(BenchSpec, 42)
+	genTime := time.Since(genStart)
+	t.Logf("generated %d nodes, %d relationships, %d findings in %s", len(g.Nodes), len(g.Edges), len(g.Findings), genTime)
+	if len(g.Edges) < 1_000_000 {
+		t.Fatalf("benchmark graph has %d relationships, want at least 1,000,000", len(g.Edges))
+	}
+	mem := graph.NewMemory(g)
+
+	var lastLog time.Time
+	res, err := s.Load(ctx, g, neo4j.LoadOptions{BatchSize: 10000, Progress: func(p neo4j.LoadProgress) {
+		if time.Since(lastLog) > 30*time.Second {
+			lastLog = time.Now()
+			t.Logf("load: %d/%d nodes, %d/%d relationships", p.Nodes, p.NodesTotal, p.Edges, p.EdgesTotal)
+		}
+	}})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	t.Logf("load: %+v", res.Duration)
+
+	// Questions: spread over the graph, deterministic.
+	var origins, targets []string
+	for i, n := range g.Nodes {
+		switch {
+		case (n.Kind == graph.KindRole || n.Type == "lambda:function") && i%97 == 0:
+			origins = append(origins, n.ID)
+		case n.Kind == graph.KindResource && n.Type != "lambda:function" && i%89 == 0:
+			targets = append(targets, n.ID)
+		}
+	}
+	origins, targets = origins[:min(60, len(origins))], targets[:min(60, len(targets))]
+
+	type row struct {
+		name      string
+		neo, emb  []time.Duration
+		mismatch  int
+		questions int
+	}
+	measure := func(name string, n int, ask func(st graph.Store, i int) (any, error)) row {
+		r := row{name: name, questions: n}
+		for i := range n {
+			t0 := time.Now()
+			want, werr := ask(mem, i)
+			r.emb = append(r.emb, time.Since(t0))
+			t1 := time.Now()
+			got, gerr := ask(s, i)
+			r.neo = append(r.neo, time.Since(t1))
+			if (werr == nil) != (gerr == nil) || (werr == nil && !storetest.Equal(want, got)) {
+				r.mismatch++
+			}
+		}
+		return r
+	}
+	rows := []row{
+		measure("reach", len(origins), func(st graph.Store, i int) (any, error) {
+			return st.Reach(ctx, origins[i], graph.ReachOptions{})
+		}),
+		measure("reachers", len(targets), func(st graph.Store, i int) (any, error) {
+			return st.Reachers(ctx, targets[i], graph.ReachOptions{})
+		}),
+		measure("paths", min(len(origins), len(targets)), func(st graph.Store, i int) (any, error) {
+			return st.Paths(ctx, origins[i], targets[i], graph.PathOptions{})
+		}),
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Graph: storetest.Generate(%+v, seed 42): %d nodes, %d relationships, %d findings (generated in %s).\n\n",
+		BenchSpec, len(g.Nodes), len(g.Edges), len(g.Findings), genTime.Round(time.Millisecond))
+	fmt.Fprintf(&b, "Load (batch 10,000, one write transaction per batch): %d nodes + %d relationships + %d findings in %s = **%.0f relationships/s** (%.0f nodes+relationships/s).\n\n",
+		res.Nodes, res.Edges, res.Findings, res.Duration.Round(time.Millisecond),
+		float64(res.Edges)/res.Duration.Seconds(), float64(res.Nodes+res.Edges)/res.Duration.Seconds())
+	b.WriteString("| question | n | Neo4j p50 | Neo4j p95 | Neo4j max | embedded p50 | embedded p95 | answers equal |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %d/%d |\n", r.name, r.questions,
+			pct(r.neo, 50), pct(r.neo, 95), pct(r.neo, 100), pct(r.emb, 50), pct(r.emb, 95), r.questions-r.mismatch, r.questions)
+	}
+	fmt.Fprintf(&b, "\nGo %s, GOMAXPROCS %d.\n", runtime.Version(), runtime.GOMAXPROCS(0))
+	t.Log("\n" + b.String())
+	if out := os.Getenv("IAMREACH_NEO4J_BENCH_OUT"); out != "" {
+		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, r := range rows {
+		if r.mismatch > 0 {
+			t.Errorf("%s: %d answers differ from the embedded store's", r.name, r.mismatch)
+		}
+	}
+}
+
+func pct(ds []time.Duration, p int) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
+	i := (len(s)*p + 99) / 100
+	i = max(1, min(i, len(s)))
+	return s[i-1].Round(100 * time.Microsecond).String()
+}
