@@ -137,7 +137,7 @@ func (g *generator) run() *snapshot.Snapshot {
 			ID:                  orgID,
 			ManagementAccountID: g.ids[0],
 			Units:               units,
-			Policies:            orgPolicies(),
+			Policies:            orgPolicies(g.ids),
 		},
 	}
 	roles := g.share(g.spec.Roles, n)
@@ -163,11 +163,15 @@ func policyDoc(ss ...stmt) json.RawMessage {
 	return doc(map[string]any{"Version": "2012-10-17", "Statement": ss})
 }
 
-func orgPolicies() []snapshot.OrgPolicy {
+// orgPolicies are the organization's SCPs and RCPs. FullAWSAccess is
+// attached to the root, every OU and every account, as AWS does by default:
+// every level on the path must allow.
+func orgPolicies(accounts []string) []snapshot.OrgPolicy {
+	full := append([]string{"r-gen0", "ou-gen0-security", "ou-gen0-workloads", "ou-gen0-prod", "ou-gen0-dev", "ou-gen0-sandbox"}, accounts...)
 	return []snapshot.OrgPolicy{
 		{ID: "p-FullAWSAccess", Name: "FullAWSAccess", Type: snapshot.SCP, AWSManaged: true,
 			Document: policyDoc(stmt{"Effect": "Allow", "Action": "*", "Resource": "*"}),
-			Targets:  []string{"r-gen0"}},
+			Targets:  full},
 		{ID: "p-gen-deny-leave", Name: "DenyLeaveOrganization", Type: snapshot.SCP,
 			Document: policyDoc(stmt{"Sid": "DenyLeave", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}),
 			Targets:  []string{"r-gen0"}},
@@ -232,7 +236,7 @@ func (g *generator) account(i int, id string, nRoles, nUsers, nRes int) snapshot
 			Document: policyDoc(stmt{"Sid": "S3All", "Effect": "Allow", "Action": "s3:*", "Resource": "*"})},
 		{ARN: arnIAM("policy", "deployer"), Name: "deployer",
 			Document: policyDoc(
-				stmt{"Sid": "Deploy", "Effect": "Allow", "Action": []string{"lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "cloudformation:*"}, "Resource": "*"},
+				stmt{"Sid": "Deploy", "Effect": "Allow", "Action": []string{"lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:InvokeFunction", "cloudformation:*"}, "Resource": "*"},
 				stmt{"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})},
 		{ARN: arnIAM("policy", "logs-write"), Name: "logs-write",
 			Document: policyDoc(stmt{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": fmt.Sprintf("arn:aws:logs:*:%s:log-group:/aws/*", id)})},
@@ -444,6 +448,10 @@ func (g *generator) role(a snapshot.Account, acct, n int, byType map[string][]in
 			role.LastUsed = &t
 			role.LastAccessed = []snapshot.ServiceLastAccessed{{Service: "s3", LastAccessed: &t}, {Service: "logs", LastAccessed: &t}, {Service: "dynamodb"}}
 		}
+	case x < 63: // deployment role for CloudFormation and Lambda, with admin rights
+		name = fmt.Sprintf("platform-deploy-%03d-%05d", acct, n)
+		role.TrustPolicy = policyDoc(stmt{"Effect": "Allow", "Principal": map[string]any{"Service": []string{"cloudformation.amazonaws.com", "lambda.amazonaws.com"}}, "Action": "sts:AssumeRole"})
+		role.AttachedPolicies = []string{"arn:aws:iam::aws:policy/AdministratorAccess"}
 	case x < 78: // human role via SAML
 		name = fmt.Sprintf("%s-%s-%03d-%05d", g.pick([]string{"ops", "dev", "audit"}), team, acct, n)
 		role.TrustPolicy = policyDoc(stmt{"Effect": "Allow", "Principal": map[string]any{"Federated": arnIAM("saml-provider", "corp-idp")},
