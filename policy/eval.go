@@ -531,7 +531,7 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	// Organization policies.
 	scpOK := vTrue
 	scpApplies := len(set.SCPs) > 0 && !p.ManagementAccount && !p.ServiceLinked &&
-		(p.Type != PrincipalService || e.q&quirkSCPServicePrincipals != 0) && p.Type != PrincipalAnonymous
+		(p.Type != PrincipalService || e.q&quirkSCPServicePrincipals != 0) && p.Type != PrincipalAnonymous && p.Type != PrincipalFederated
 	scpBlock := ""
 	if scpApplies {
 		for _, lvl := range set.SCPs {
@@ -566,7 +566,7 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	switch p.Type {
 	case PrincipalRoot:
 		identity = vTrue // the root user has every permission in its own account
-	case PrincipalUser, PrincipalRoleSession, PrincipalFederated:
+	case PrincipalUser, PrincipalRoleSession:
 		identity = e.scanAll(set.Identity, KindIdentity, "")
 	}
 	boundary := vTrue
@@ -600,7 +600,10 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	}
 	var allowed tri
 	principalSide := and(identity, and(boundary, session))
-	if p.Type == PrincipalService || p.Type == PrincipalAnonymous {
+	if p.Type == PrincipalService || p.Type == PrincipalAnonymous || p.Type == PrincipalFederated {
+		// No identity side: a service, an anonymous caller or an identity
+		// provider (AssumeRoleWithWebIdentity/SAML) is allowed by the
+		// resource (trust) policy alone.
 		allowed = or(res[pmDirect], res[pmWildcard])
 	} else if sameAccount {
 		// In the same account a resource policy that names the user or the

@@ -151,3 +151,36 @@ func TestEvaluateBasics(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestEvaluateFederatedTrust(t *testing.T) {
+	trust := named(t, "trust", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},
+		"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:org/app:*"}}}]}`)
+	cognito := named(t, "trust", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`)
+	role := policy.Resource{ARN: "arn:aws:iam::111111111111:role/deploy", Account: acctA}
+	tests := []struct {
+		name     string
+		p        policy.Principal
+		trust    policy.NamedPolicy
+		want     policy.Result
+		residual string
+	}{
+		{"github oidc, residual on sub", policy.Principal{Type: policy.PrincipalFederated, ARN: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com", Account: acctA}, trust, policy.Allowed, `token.actions.githubusercontent.com:sub StringLike "repo:org/app:*"`},
+		{"other provider", policy.Principal{Type: policy.PrincipalFederated, ARN: "arn:aws:iam::111111111111:oidc-provider/example.com", Account: acctA}, trust, policy.ImplicitlyDenied, ""},
+		{"cognito has no account", policy.Principal{Type: policy.PrincipalFederated, ARN: "cognito-identity.amazonaws.com"}, cognito, policy.Allowed, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := policy.Request{Principal: tt.p, Action: "sts:AssumeRoleWithWebIdentity", Resource: role}
+			set := policy.PolicySet{Resource: &tt.trust, ResourcePolicyKind: policy.ResourcePolicyTrust,
+				SCPs: []policy.OrgLevel{{ID: "r-root", Policies: []policy.NamedPolicy{named(t, "deny", stmt("Deny", "*", "*", ""))}}}}
+			d := policy.Evaluate(&req, &set, policy.Discovery)
+			got := ""
+			if d.Residual != nil {
+				got = d.Residual.String()
+			}
+			if d.Result != tt.want || got != tt.residual {
+				t.Fatalf("got %v %q, want %v %q", d.Result, got, tt.want, tt.residual)
+			}
+		})
+	}
+}
