@@ -203,9 +203,22 @@ type computer struct {
 	out     []graph.Finding
 	// resources indexes the snapshot's resources by ARN, built on first use.
 	resources map[string]*snapshot.Resource
+	seen      map[string]bool // kind + subject of the findings added
+	scoped    map[string]bool // needsResource by action pattern
 }
 
-func (c *computer) add(f graph.Finding) { c.out = append(c.out, f) }
+func (c *computer) add(f graph.Finding) {
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	c.seen[string(f.Kind)+"\x00"+f.Subject] = true
+	c.out = append(c.out, f)
+}
+
+// has says whether a finding of a kind about a subject was already added.
+func (c *computer) has(k graph.FindingKind, subject string) bool {
+	return c.seen[string(k)+"\x00"+subject]
+}
 
 func dedup(fs []graph.Finding) []graph.Finding {
 	seen := map[string]int{}

@@ -113,11 +113,36 @@ func roleResourceAny(s stmt) bool {
 // be scoped to a resource (actions without resource types require "*").
 func needsResource(patterns []string) bool {
 	for _, p := range patterns {
-		for _, a := range catalog.Expand(p) {
-			act, ok := catalog.Lookup(a)
-			if ok && act.Level != catalog.LevelList && len(act.ResourceTypes) > 0 {
-				return true
-			}
+		if patternScoped(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func patternScoped(p string) bool {
+	for _, a := range catalog.Expand(p) {
+		act, ok := catalog.Lookup(a)
+		if ok && act.Level != catalog.LevelList && len(act.ResourceTypes) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// needsResource, memoized per pattern (the same patterns recur in every account).
+func (c *computer) needsResource(patterns []string) bool {
+	if c.scoped == nil {
+		c.scoped = map[string]bool{}
+	}
+	for _, p := range patterns {
+		v, ok := c.scoped[p]
+		if !ok {
+			v = patternScoped(p)
+			c.scoped[p] = v
+		}
+		if v {
+			return true
 		}
 	}
 	return false
@@ -176,7 +201,7 @@ func (c *computer) leastPrivilege() {
 			if len(s.NotAction) > 0 {
 				actions = []string{"*"}
 			}
-			if resourceAny(s) && needsResource(actions) {
+			if resourceAny(s) && c.needsResource(actions) {
 				mk(graph.FindingWildcardResource, SevMedium, fmt.Sprintf("%s grants %s on every resource", op.name, strings.Join(actions, ", ")), where+" has Resource \"*\" on actions that can be scoped to resources", "")
 			}
 			passRole := false

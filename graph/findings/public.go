@@ -317,16 +317,6 @@ func urlAuthNone(r *snapshot.Resource, conds []string) bool {
 	return true
 }
 
-// has says whether a finding of a kind about a subject was already added.
-func (c *computer) has(k graph.FindingKind, subject string) bool {
-	for _, f := range c.out {
-		if f.Kind == k && f.Subject == subject {
-			return true
-		}
-	}
-	return false
-}
-
 // snapResource finds a resource of the snapshot by ARN (nil without a snapshot).
 func (c *computer) snapResource(arn string) *snapshot.Resource {
 	if c.snap == nil {

@@ -83,7 +83,7 @@ func (c *computer) suggestions() {
 						wildAction = true
 					}
 				}
-				if s.Effect != "Allow" || len(s.NotAction) > 0 || len(s.NotResource) > 0 || !(wildAction || resourceAny(s) && needsResource(s.Action)) {
+				if s.Effect != "Allow" || len(s.NotAction) > 0 || len(s.NotResource) > 0 || !(wildAction || resourceAny(s) && c.needsResource(s.Action)) {
 					out = append(out, m)
 					continue
 				}
