@@ -100,8 +100,8 @@ async function measure(page, url, body, cdp) {
     timings: window.__iamreach.graph.timings,
     drawAnswerMs: window.__iamreach.drawAnswerMs,
     renderer: window.__iamreach.graph.renderer,
-    nodes: window.__iamreach.graph.cy.nodes().length,
-    edges: window.__iamreach.graph.cy.edges().length,
+    nodes: window.__iamreach.graph.nodeCount(),
+    edges: window.__iamreach.graph.edgeCount(),
   })))));
   firstRender.wallMs = Date.now() - t1;
   const cpu1 = await cpuMetrics(cdp);

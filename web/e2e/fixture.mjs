@@ -125,3 +125,23 @@ export function startFixture(distDir, g, opts = {}) {
     });
   });
 }
+
+/** startProxy serves distDir and forwards /api/ to a running iamreach (development only). */
+export function startProxy(distDir, apiBase) {
+  const server = http.createServer((req, res) => {
+    if (!req.url.startsWith('/api/')) return serveStatic(distDir, req, res);
+    const u = new URL(req.url, apiBase);
+    const up = http.request(u, { method: req.method, headers: { ...req.headers, host: u.host } }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', (err) => sendJSON(res, 502, { error: { code: 'unavailable', message: String(err.message) } }));
+    req.pipe(up);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${server.address().port}`;
+      resolve({ url, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+    });
+  });
+}

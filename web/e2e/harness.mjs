@@ -9,7 +9,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startFixture } from './fixture.mjs';
+import { startFixture, startProxy } from './fixture.mjs';
 import { smallGraph } from './fixture-graph.mjs';
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +50,11 @@ async function waitHealthy(url, proc, timeoutMs = 90000) {
 export async function startServer() {
   if (process.env.IAMREACH_URL) { // an already running server (development only)
     return { url: process.env.IAMREACH_URL, stop: async () => {}, external: true, logs: () => '' };
+  }
+  if (process.env.IAMREACH_DEV_API) {
+    // development only: web/dist from disk, API proxied to an already running server
+    const f = await startProxy(DIST, process.env.IAMREACH_DEV_API);
+    return { url: f.url, stop: f.close, external: true, logs: () => '' };
   }
   if (process.env.IAMREACH_FIXTURE === '1') {
     const f = await startFixture(DIST, smallGraph());
@@ -127,13 +132,9 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, name + '.png'), type: 'png' });
 }
 
-/** edgeCenter returns the page coordinates of an edge's midpoint, after layout. */
+/** renderedMidpoint: page coordinates of a node or an edge's midpoint, after layout. */
 export async function renderedMidpoint(page, id) {
-  return page.evaluate((eid) => {
-    const cy = window.__iamreach.graph.cy;
-    const el = cy.getElementById(eid);
-    const p = el.isEdge() ? el.renderedMidpoint() : el.renderedPosition();
-    const box = cy.container().getBoundingClientRect();
-    return { x: box.left + p.x, y: box.top + p.y };
-  }, id);
+  const p = await page.evaluate((eid) => window.__iamreach.graph.screenPosition(eid), id);
+  if (!p) throw new Error(`${id} is not drawn`);
+  return p;
 }

@@ -6,6 +6,7 @@ import fcose from 'cytoscape-fcose';
 import svg from 'cytoscape-svg';
 import { NODE_STYLES, EDGE_STYLES, CROSS_ACCOUNT_COLOR, visualKey } from './kinds.js';
 import { shortName } from './dom.js';
+import { BigView } from './bigview.js';
 
 let registered = false;
 function register() {
@@ -178,7 +179,7 @@ export class GraphView {
     this.direction = 'out';
     this.seq = 0;
     // the side panel opening or closing resizes the canvas: keep Cytoscape in step
-    new ResizeObserver(() => { if (this.cy) this.cy.resize(); }).observe(container);
+    new ResizeObserver(() => { if (this.cy) this.cy.resize(); if (this.big) this.big.resize(); }).observe(container);
   }
 
   /** render replaces the graph with the given answer. */
@@ -186,11 +187,12 @@ export class GraphView {
     this.seq++;
     const seq = this.seq;
     document.body.dataset.graphState = 'layout';
-    if (this.cy) this.cy.destroy();
+    this.destroy();
     this.origin = opts.origin || null;
     this.direction = opts.direction || 'out';
     this.accountNames = opts.accountNames || new Map();
     this.large = nodes.length > LARGE;
+    if (this.large) return this.renderBig(nodes, edges, seq);
     const group = this.group && !this.large && this.effectiveLayout(nodes.length) !== 'layered';
     const t0 = performance.now();
     const useWebgl = this.large && webglAvailable();
@@ -244,6 +246,64 @@ export class GraphView {
       document.body.dataset.graphState = 'ready';
       this.onReady && this.onReady();
     });
+  }
+
+  /** renderBig draws thousands of nodes with BigView (one canvas, batched paths) instead of Cytoscape. */
+  renderBig(nodes, edges, seq) {
+    const t0 = performance.now();
+    const pos = layeredPositions(nodes.map((n) => ({ id: n.id, account: n.account, vk: visualKey(n), label: nodeLabel(n) })),
+      edges.map((e) => ({ source: e.from, target: e.to })), this.origin, this.direction);
+    const bn = nodes.map((n) => {
+      const vk = visualKey(n);
+      const p = pos.get(n.id) || { x: 0, y: 0 };
+      return { id: n.id, label: nodeLabel(n), vk, account: n.account || '', color: (NODE_STYLES[vk] || NODE_STYLES.unknown).color, x: p.x, y: p.y };
+    });
+    const be = edges.map((e) => ({
+      id: edgeKey(e), source: e.from, target: e.to, kind: e.kind, color: (EDGE_STYLES[e.kind] || { color: '#98a4b0' }).color,
+      dashed: !!e.conditional, cross: !!e.crossAccount,
+    }));
+    const t1 = performance.now();
+    this.big = new BigView(this.container, bn, be, { onSelect: (sel) => this.onSelect && this.onSelect(sel), theme: this.theme });
+    this.big.setHidden(this.hiddenKinds);
+    this.big.fitTo(null);
+    this.grouped = false;
+    this.renderer = 'canvas 2D (large answer)';
+    const t2 = performance.now();
+    this.firstRenderMs = t2 - t0;
+    this.timings = { layout: t1 - t0, init: t2 - t1 };
+    return new Promise((resolve) => requestAnimationFrame(() => {
+      if (seq !== this.seq) return resolve();
+      document.body.dataset.graphState = 'ready';
+      this.onReady && this.onReady();
+      resolve();
+    }));
+  }
+
+  destroy() {
+    if (this.cy) { this.cy.destroy(); this.cy = null; }
+    if (this.big) { this.big.destroy(); this.big = null; }
+  }
+
+  edgeCount() {
+    if (this.big) return this.big.edges.length;
+    return this.cy ? this.cy.edges().length : 0;
+  }
+
+  nodeCount() {
+    if (this.big) return this.big.nodes.length;
+    return this.cy ? this.cy.nodes().not('.acct-group').length : 0;
+  }
+
+  /** screenPosition: where a node or an edge's midpoint is on the page (tests click there). */
+  screenPosition(id) {
+    const box = this.container.getBoundingClientRect();
+    let p = null;
+    if (this.big) p = this.big.screenPosition(id);
+    else if (this.cy) {
+      const el = this.cy.getElementById(id);
+      if (el.length) p = el.isEdge() ? el.renderedMidpoint() : el.renderedPosition();
+    }
+    return p && { x: box.left + p.x, y: box.top + p.y };
   }
 
   /** labelInView labels the nodes inside the viewport when zoomed in enough to read them (large answers). */
@@ -336,6 +396,7 @@ export class GraphView {
 
   setTheme(theme) {
     this.theme = theme;
+    if (this.big) this.big.setTheme(theme);
     if (this.cy) this.cy.style(stylesheet(theme, this.large));
   }
 
@@ -355,6 +416,7 @@ export class GraphView {
   }
 
   applyHidden() {
+    if (this.big) { this.big.setHidden(this.hiddenKinds); return; }
     if (!this.cy) return;
     if (!this.hiddenKinds.size && !this.cy.$('.kind-hidden').length) return;
     this.cy.batch(() => {
@@ -370,6 +432,7 @@ export class GraphView {
   counts() {
     const nodes = new Map();
     const edges = new Map();
+    if (this.big) return this.big.counts();
     if (!this.cy) return { nodes, edges };
     this.cy.nodes().not('.acct-group').forEach((n) => nodes.set(n.data('vk'), (nodes.get(n.data('vk')) || 0) + 1));
     this.cy.edges().forEach((e) => edges.set(e.data('kind'), (edges.get(e.data('kind')) || 0) + 1));
@@ -378,6 +441,7 @@ export class GraphView {
 
   /** focus fades everything but the given node and edge ids. */
   focus(nodeIds, edgeIds) {
+    if (this.big) { this.big.focus(nodeIds, edgeIds); return; }
     const cy = this.cy;
     if (!cy) return;
     cy.batch(() => {
@@ -393,11 +457,13 @@ export class GraphView {
   }
 
   unfocus() {
+    if (this.big) { this.big.unfocus(); return; }
     if (!this.cy) return;
     this.cy.elements().removeClass('faded hl');
   }
 
   select(id) {
+    if (this.big) { this.big.select(id); return; }
     if (!this.cy) return;
     this.cy.elements(':selected').unselect();
     const el = this.cy.getElementById(id);
@@ -405,15 +471,18 @@ export class GraphView {
   }
 
   fit() {
+    if (this.big) this.big.fitTo(null);
     if (this.cy) this.cy.animate({ fit: { eles: this.cy.elements(':visible'), padding: 30 }, duration: 200 });
   }
 
   has(id) {
+    if (this.big) return this.big.index.has(id) || this.big.edgeIndex.has(id);
     return !!(this.cy && this.cy.getElementById(id).length);
   }
 
   /** expand adds neighbours of a node, placed around it, then relays out locally. */
   async expand(id, nodes, edges) {
+    if (this.big) return -1; // large answers are not expanded in place
     const cy = this.cy;
     if (!cy) return 0;
     const center = cy.getElementById(id).position();
@@ -437,6 +506,7 @@ export class GraphView {
 
   /** collapse removes what expanding id added (and what those added, recursively), keeping the answer itself. */
   collapse(id) {
+    if (this.big) return 0;
     const cy = this.cy;
     if (!cy) return 0;
     let removed = 0;
@@ -452,10 +522,12 @@ export class GraphView {
   }
 
   png(bg) {
+    if (this.big) return this.big.png(bg);
     return this.cy.png({ output: 'blob', full: true, scale: 2, maxWidth: 4000, maxHeight: 4000, bg });
   }
 
   svgText(bg) {
+    if (this.big) return this.big.svgText(bg);
     return this.cy.svg({ full: true, scale: 1, bg });
   }
 }

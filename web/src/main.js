@@ -320,7 +320,7 @@ class App {
   }
 
   clearAnswer() {
-    if (this.graph.cy) { this.graph.cy.destroy(); this.graph.cy = null; }
+    this.graph.destroy();
     fill($('#table-view'));
     fill($('#legend'));
     fill($('#summary'));
@@ -372,7 +372,7 @@ class App {
       origin: a.origin && a.origin.id, direction: a.direction, accountNames,
     }).then(() => {
       if (this.report.length < 50) {
-        const img = this.graph.cy && this.graph.cy.nodes().length <= 400 ? this.graph.cy.png({ full: true, scale: 1, maxWidth: 1400, maxHeight: 1000, bg: '#ffffff' }) : null;
+        const img = this.graph.cy && this.graph.nodeCount() <= 400 ? this.graph.cy.png({ full: true, scale: 1, maxWidth: 1400, maxHeight: 1000, bg: '#ffffff' }) : null;
         this.report.push(entryFor(a, a.paramsText, img));
       }
     });
@@ -492,7 +492,7 @@ class App {
 
   clearSelection() {
     this.panel.hide();
-    if (this.graph.cy) this.graph.cy.elements(':selected').unselect();
+    this.graph.select(null);
     this.graph.unfocus();
     $('#unfocus').hidden = true;
     this.selectedRow = null;
@@ -547,6 +547,7 @@ class App {
       for (const e of sub.edges || []) if (!this.answer.edges.has(edgeKey(e))) this.expandedEdges.set(edgeKey(e), e);
       const added = await this.graph.expand(id, sub.nodes || [], sub.edges || []);
       this.drawLegend();
+      if (added < 0) { this.toast('Large answers are not expanded in place: use Explore neighbours'); return; }
       this.toast(added ? `Added ${added} neighbour${added > 1 ? 's' : ''}` : 'No more neighbours to add');
     } catch (err) {
       this.toast('Expand failed: ' + err.message);
@@ -575,6 +576,7 @@ class App {
     $('#tab-graph').setAttribute('aria-selected', String(view === 'graph'));
     $('#tab-table').setAttribute('aria-selected', String(view === 'table'));
     if (view === 'graph' && this.graph.cy) this.graph.cy.resize();
+    if (view === 'graph' && this.graph.big) this.graph.big.resize();
     if (updateUrl) this.setView({ view: view === 'table' ? 'table' : '' });
   }
 
@@ -760,10 +762,10 @@ class App {
     } else if (kind === 'csv') {
       download(base + '.csv', new Blob([csvFor(a)], { type: 'text/csv' }));
     } else if (kind === 'png') {
-      if (!this.graph.cy) { this.toast('No graph to export'); return; }
+      if (!this.graph.nodeCount()) { this.toast('No graph to export'); return; }
       download(base + '.png', await this.graph.png(bg));
     } else if (kind === 'svg') {
-      if (!this.graph.cy) { this.toast('No graph to export'); return; }
+      if (!this.graph.nodeCount()) { this.toast('No graph to export'); return; }
       download(base + '.svg', new Blob([this.graph.svgText(bg)], { type: 'image/svg+xml' }));
     }
   }
