@@ -282,10 +282,10 @@ func TestQ8SCPBlocksCreateAccessKey(t *testing.T) {
 	for _, r := range out {
 		if r.Identity == role(wl, "shop-user-sync-role") {
 			found = true
-			if r.Result != "ExplicitlyDenied" || !strings.Contains(r.BlockedBy, "ProdNoLongLivedCredentials") {
+			if r.Result != "ExplicitlyDenied" || !strings.Contains(strings.ToLower(r.BlockedBy), "scp") {
 				t.Errorf("why not: %+v", r)
 			}
-			if len(r.Denying) == 0 || r.Denying[0].Level != "OU ou-demo-prod (Prod)" {
+			if len(r.Denying) == 0 || r.Denying[0].Level != "OU ou-demo-prod (Prod)" || r.Denying[0].PolicyName != "ProdNoLongLivedCredentials" {
 				t.Errorf("denying %+v, want the SCP at the Prod OU", r.Denying)
 			}
 		}

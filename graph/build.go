@@ -74,6 +74,8 @@ type builder struct {
 	mu    sync.Mutex
 	// raws caches compacted statement JSON by policy and statement.
 	raws sync.Map
+	// applic caches, per inventory type, which actions apply to it.
+	applic sync.Map
 	// fullEvidence keeps org-policy allows that allow everything (why-not).
 	fullEvidence bool
 }

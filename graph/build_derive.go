@@ -26,6 +26,9 @@ type actor struct {
 	// assumed notes a stand-in for policies the snapshot cannot see.
 	assumed string
 	p       *principal // nil unless an inventory principal
+	// classes caches action classes (see actionClasses); an actor is used
+	// by one goroutine only.
+	classes map[string][][]string
 }
 
 func (b *builder) actorOf(p *principal) *actor {
@@ -161,25 +164,28 @@ type outcome struct {
 // the same condition; otherwise it lists the allowed actions one by one.
 func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *target, ctx map[string][]string) ([]ActionGrant, []Evidence, []Evidence) {
 	var ok []outcome
-	for _, act := range concrete {
-		d := b.decide(a, act, t, ctx)
+	var ev, denies []Evidence
+	for _, class := range b.actionClasses(a, t, pattern, concrete) {
+		// Every action of a class is matched by the same statements, so the
+		// engine decides them alike: ask for one, apply to all.
+		d := b.decide(a, class[0], t, ctx)
 		if d.Result != policy.Allowed {
 			continue
 		}
-		o := outcome{action: act, d: d}
+		residual := ""
 		if d.Residual != nil {
-			o.residual = d.Residual.String()
+			residual = d.Residual.String()
 		}
-		ok = append(ok, o)
+		for _, act := range class {
+			ok = append(ok, outcome{action: act, d: d, residual: residual})
+		}
+		ev = mergeEvidence(ev, b.evidence(d.Explanation.Allowing, a))
+		denies = mergeEvidence(denies, b.evidence(d.Explanation.ConditionalDenies, a))
 	}
 	if len(ok) == 0 {
 		return nil, nil, nil
 	}
-	var ev, denies []Evidence
-	for _, o := range ok {
-		ev = mergeEvidence(ev, b.evidence(o.d.Explanation.Allowing, a))
-		denies = mergeEvidence(denies, b.evidence(o.d.Explanation.ConditionalDenies, a))
-	}
+	sort.SliceStable(ok, func(i, j int) bool { return ok[i].action < ok[j].action })
 	if a.assumed != "" {
 		ev = mergeEvidence(ev, []Evidence{{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed}})
 	}
@@ -199,6 +205,90 @@ func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *targ
 		}
 	}
 	return gs, ev, denies
+}
+
+// actionClasses partitions concrete actions by which statements of the
+// policy set (identity, boundary, SCPs, RCPs, resource policy) match them.
+// Actions of one class get the same decision, so a wildcard such as s3:*
+// costs one engine call per class, not one per action.
+func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []string) [][]string {
+	if len(concrete) <= 1 {
+		return [][]string{concrete}
+	}
+	named := ""
+	if t.named != nil {
+		named = t.named.ID
+	}
+	key := fmt.Sprintf("%s|%s|%s|%d|%s", pattern, named, t.account, len(concrete), concrete[0])
+	if c, ok := a.classes[key]; ok {
+		return c
+	}
+	var stmts []policy.Statement
+	addAll := func(ps []policy.NamedPolicy) {
+		for i := range ps {
+			if ps[i].Policy != nil {
+				stmts = append(stmts, ps[i].Policy.Statements()...)
+			}
+		}
+	}
+	addAll(a.identity)
+	addAll(a.boundary)
+	for _, l := range a.scps {
+		addAll(l.Policies)
+	}
+	for _, l := range t.rcps {
+		addAll(l.Policies)
+	}
+	if t.named != nil {
+		addAll([]policy.NamedPolicy{*t.named})
+	}
+	// Only statements that can match an action of this service matter.
+	svc := actionService(concrete[0])
+	kept := stmts[:0]
+	for _, st := range stmts {
+		if stmtMayMatchService(st, svc) {
+			kept = append(kept, st)
+		}
+	}
+	stmts = kept
+	var out [][]string
+	index := map[string]int{}
+	sig := make([]byte, len(stmts))
+	for _, act := range concrete {
+		for i, st := range stmts {
+			sig[i] = '0'
+			if stmtMatchesAction(st, act) {
+				sig[i] = '1'
+			}
+		}
+		k := string(sig)
+		if i, ok := index[k]; ok {
+			out[i] = append(out[i], act)
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, []string{act})
+	}
+	if a.classes == nil {
+		a.classes = map[string][][]string{}
+	}
+	a.classes[key] = out
+	return out
+}
+
+// stmtMayMatchService says whether a statement's Action (or NotAction)
+// can match some action of service svc.
+func stmtMayMatchService(st policy.Statement, svc string) bool {
+	if len(st.NotActions) > 0 {
+		return true
+	}
+	for _, a := range st.Actions {
+		s := actionService(a)
+		if s == "*" || s == svc {
+			return true
+		}
+	}
+	return false
 }
 
 func levelOf(actions []string) string {
@@ -320,6 +410,48 @@ func (b *builder) levelName(id string) string {
 // applicable filters concrete actions to those that act on an inventory
 // type (catalogue resource types), e.g. s3:GetObject on an s3:bucket (its
 // objects) but not s3:ListAllMyBuckets. Unknown actions are kept.
+func (b *builder) applicable(actions []string, rtype string) []string {
+	if rtype == "" {
+		return actions
+	}
+	known := b.applicableTable(rtype)
+	out := make([]string, 0, len(actions))
+	var rest []string
+	for _, a := range actions {
+		v, ok := known[a]
+		switch {
+		case !ok:
+			rest = append(rest, a)
+		case v:
+			out = append(out, a)
+		}
+	}
+	if len(rest) > 0 {
+		out = append(out, applicable(rest, rtype)...)
+	}
+	return out
+}
+
+// applicableTable is, for one inventory type, whether each catalogue
+// action of its service applies to it (computed once per build).
+func (b *builder) applicableTable(rtype string) map[string]bool {
+	if v, ok := b.applic.Load(rtype); ok {
+		return v.(map[string]bool)
+	}
+	svc, _, _ := strings.Cut(rtype, ":")
+	acts := catalog.ServiceActions(svc)
+	ok := applicable(acts, rtype)
+	m := make(map[string]bool, len(acts))
+	for _, a := range acts {
+		m[a] = false
+	}
+	for _, a := range ok {
+		m[a] = true
+	}
+	v, _ := b.applic.LoadOrStore(rtype, m)
+	return v.(map[string]bool)
+}
+
 func applicable(actions []string, rtype string) []string {
 	if rtype == "" {
 		return actions
@@ -343,7 +475,18 @@ func applicable(actions []string, rtype string) []string {
 }
 
 func normType(s string) string {
-	return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(s))
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-' || c == '_':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 func typeNames(rtype string) map[string]bool {
@@ -361,6 +504,14 @@ func typeNames(rtype string) map[string]bool {
 		m["taskdefinition"] = true
 	}
 	return m
+}
+
+func (b *builder) isObjectAction(action string) bool {
+	m := b.applicableTable("s3:object")
+	if v, ok := m[action]; ok {
+		return v
+	}
+	return isObjectAction(action)
 }
 
 // isObjectAction says whether an S3 action acts on objects (so its ARN is
@@ -486,7 +637,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		// condition. Then one scope edge stands for all of them.
 		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
 		for _, r := range cands {
-			if len(applicable(concrete, r.src.Type)) == 0 {
+			if len(b.applicable(concrete, r.src.Type)) == 0 {
 				continue
 			}
 			gs, ev, denies := b.resourceGrants(a, ap, concrete, r, r.src.ARN, false)
@@ -576,7 +727,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 // S3 object actions are asked about the bucket's objects (bucket/* or the
 // statement's narrower pattern), bucket actions about the bucket.
 func (b *builder) resourceGrants(a *actor, ap string, concrete []string, r *resource, evalARN string, sub bool) ([]ActionGrant, []Evidence, []Evidence) {
-	cs := applicable(concrete, r.src.Type)
+	cs := b.applicable(concrete, r.src.Type)
 	if len(cs) == 0 {
 		return nil, nil, nil
 	}
@@ -586,7 +737,7 @@ func (b *builder) resourceGrants(a *actor, ap string, concrete []string, r *reso
 	}
 	var objs, buckets []string
 	for _, c := range cs {
-		if isObjectAction(c) {
+		if b.isObjectAction(c) {
 			objs = append(objs, c)
 		} else if !sub {
 			buckets = append(buckets, c)
@@ -715,7 +866,7 @@ func (b *builder) denyNamedActions(a *actor, r *resource) []string {
 				if s := actionService(ap); s != "*" && s != svc {
 					continue
 				}
-				for _, x := range applicable(expand(ap), r.src.Type) {
+				for _, x := range b.applicable(expand(ap), r.src.Type) {
 					if strings.EqualFold(actionService(x), svc) && !seen[x] {
 						seen[x] = true
 						out = append(out, x)

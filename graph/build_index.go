@@ -276,21 +276,25 @@ func (x *resourceIndex) inService(svc, account string) []*resource {
 
 // match lists the resources a specific (non-"*") pattern names, either as
 // the resource itself or as sub-resources of it (objects of a bucket,
-// indexes of a table), with the ARN to ask the engine about.
+// indexes of a table), with the ARN to ask the engine about. Resources are
+// found by binary search on the pattern's literal prefix (the part before
+// its first wildcard) in the ARN-sorted lists of the service, and by
+// looking up the literal prefix's own prefixes (for sub-resource patterns).
 func (x *resourceIndex) match(pattern string) []resMatch {
 	parts := strings.SplitN(pattern, ":", 6)
 	if len(parts) < 6 {
 		return nil
 	}
 	svc, acct := parts[2], parts[4]
-	var cands []*resource
-	byAcct := map[string][]*resource{}
+	lit := pattern
+	if i := strings.IndexAny(pattern, "*?"); i >= 0 {
+		lit = pattern[:i]
+	}
+	var lists [][]*resource
 	if strings.ContainsAny(svc, "*?") {
-		for _, r := range x.all {
-			cands = append(cands, r)
-		}
+		lists = [][]*resource{x.all}
 	} else {
-		byAcct = x.bySvcAcct[strings.ToLower(svc)]
+		byAcct := x.bySvcAcct[strings.ToLower(svc)]
 		if acct == "" || strings.ContainsAny(acct, "*?") {
 			accts := make([]string, 0, len(byAcct))
 			for a := range byAcct {
@@ -298,23 +302,43 @@ func (x *resourceIndex) match(pattern string) []resMatch {
 			}
 			sort.Strings(accts)
 			for _, a := range accts {
-				cands = append(cands, byAcct[a]...)
+				lists = append(lists, byAcct[a])
 			}
 		} else {
-			cands = byAcct[acct]
+			lists = [][]*resource{byAcct[acct]}
 		}
 	}
 	var out []resMatch
-	for _, r := range cands {
-		if policy.MatchResource(pattern, r.src.ARN) {
-			out = append(out, resMatch{r: r, evalARN: r.src.ARN})
+	seen := map[string]bool{}
+	for _, rs := range lists {
+		i := sort.Search(len(rs), func(i int) bool { return rs[i].src.ARN >= lit })
+		for ; i < len(rs) && strings.HasPrefix(rs[i].src.ARN, lit); i++ {
+			r := rs[i]
+			if policy.MatchResource(pattern, r.src.ARN) {
+				seen[r.src.ARN] = true
+				out = append(out, resMatch{r: r, evalARN: r.src.ARN})
+			} else if sub, ok := subResource(pattern, r.src.ARN); ok {
+				seen[r.src.ARN] = true
+				out = append(out, resMatch{r: r, evalARN: sub, sub: true})
+			}
+		}
+	}
+	// Resources whose ARN is a prefix of the literal part (the pattern
+	// names things under them).
+	for j := len("arn:aws:"); j < len(lit); j++ {
+		if lit[j] != '/' && lit[j] != ':' {
 			continue
 		}
-		// Sub-resource: the pattern names things under this resource.
+		r, ok := x.byARN[lit[:j]]
+		if !ok || seen[r.src.ARN] {
+			continue
+		}
 		if sub, ok := subResource(pattern, r.src.ARN); ok {
+			seen[r.src.ARN] = true
 			out = append(out, resMatch{r: r, evalARN: sub, sub: true})
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].r.src.ARN < out[j].r.src.ARN })
 	return out
 }
 

@@ -113,7 +113,7 @@ func (b *builder) whyNotTarget(to, action string) (*target, error) {
 	}
 	if r, ok := b.res.byARN[to]; ok {
 		arn := to
-		if r.src.Type == snapshot.TypeS3Bucket && isObjectAction(action) {
+		if r.src.Type == snapshot.TypeS3Bucket && b.isObjectAction(action) {
 			arn = to + "/*"
 		}
 		t := b.targetOf(r, arn)
