@@ -77,14 +77,3 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("instance profiles: %+v", a.Resources)
 	}
 }
-
-func TestReferencedPolicies(t *testing.T) {
-	a := snapshot.Account{
-		Roles:    []snapshot.Role{{AttachedPolicies: []string{"arn:aws:iam::aws:policy/Used"}, PermissionsBoundary: "arn:aws:iam::aws:policy/Boundary"}},
-		Policies: []snapshot.ManagedPolicy{{ARN: "arn:aws:iam::aws:policy/Used", AWSManaged: true}, {ARN: "arn:aws:iam::aws:policy/Boundary", AWSManaged: true}, {ARN: "arn:aws:iam::aws:policy/Unused", AWSManaged: true}, {ARN: "arn:aws:iam::1:policy/Mine"}},
-	}
-	got := referencedPolicies(a)
-	if len(got) != 3 || got[2].ARN != "arn:aws:iam::1:policy/Mine" {
-		t.Errorf("referenced: %+v", got)
-	}
-}

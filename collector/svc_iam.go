@@ -68,40 +68,11 @@ func collectIAM(ctx context.Context, s *Scope) {
 			}
 			s.Update(func(a *snapshot.Account) {
 				a.Users, a.Groups, a.Roles = acct.Users, acct.Groups, acct.Roles
-				a.Policies = referencedPolicies(acct)
+				a.Policies = acct.Policies
 			})
 		}
 	}
 	collectProviders(ctx, s, client)
-}
-
-// referencedPolicies keeps every customer-managed policy and the
-// AWS-managed ones something in the account attaches or uses as a boundary
-// (IAM can list over a thousand AWS-managed policies).
-func referencedPolicies(a snapshot.Account) []snapshot.ManagedPolicy {
-	used := map[string]bool{}
-	mark := func(arns []string, boundary string) {
-		for _, x := range arns {
-			used[x] = true
-		}
-		used[boundary] = true
-	}
-	for _, u := range a.Users {
-		mark(u.AttachedPolicies, u.PermissionsBoundary)
-	}
-	for _, g := range a.Groups {
-		mark(g.AttachedPolicies, "")
-	}
-	for _, r := range a.Roles {
-		mark(r.AttachedPolicies, r.PermissionsBoundary)
-	}
-	var out []snapshot.ManagedPolicy
-	for _, p := range a.Policies {
-		if !p.AWSManaged || used[p.ARN] {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func collectProviders(ctx context.Context, s *Scope, client iamAPI) {

@@ -26,13 +26,13 @@ func TestImportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"imported 2 account(s)", "7 problem(s)", `statement 1 (Sid "Typo")`} {
+	for _, want := range []string{"imported 2 account(s)", "8 problem(s)", `statement 1 (Sid "Typo")`} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("summary does not say %q:\n%s", want, stderr)
 		}
 	}
 	s, err := snapshot.ReadFile(out)
-	if err != nil || len(s.Accounts) != 2 || len(s.Gaps) != 7 {
+	if err != nil || len(s.Accounts) != 2 || len(s.Gaps) != 8 {
 		t.Fatalf("snapshot: %v", err)
 	}
 

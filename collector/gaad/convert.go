@@ -87,6 +87,10 @@ func Convert(source, accountID string, d *Details) (snapshot.Account, []snapshot
 			acct.Policies = append(acct.Policies, mp)
 		}
 	}
+	if !d.Incomplete {
+		c.checkReferences(&acct, d)
+	}
+	acct.Policies = ReferencedPolicies(acct)
 	sort.Slice(acct.Users, func(i, j int) bool { return acct.Users[i].ARN < acct.Users[j].ARN })
 	sort.Slice(acct.Groups, func(i, j int) bool { return acct.Groups[i].ARN < acct.Groups[j].ARN })
 	sort.Slice(acct.Roles, func(i, j int) bool { return acct.Roles[i].ARN < acct.Roles[j].ARN })
@@ -95,6 +99,66 @@ func Convert(source, accountID string, d *Details) (snapshot.Account, []snapshot
 		c.gaps[i].Account = accountID
 	}
 	return acct, c.gaps, nil
+}
+
+// checkReferences records every attached policy or boundary that the
+// details do not contain: its permissions are unknown, which must be said.
+func (c *converter) checkReferences(a *snapshot.Account, d *Details) {
+	listed := map[string]bool{}
+	for _, p := range d.Policies {
+		listed[p.Arn] = true
+	}
+	check := func(kind, name, arn string, refs []string, boundary string) {
+		for _, r := range refs {
+			if !listed[r] {
+				c.gap(snapshot.Gap{Resource: arn, Code: CodeMissing,
+					Error: fmt.Sprintf("%s %s: attached policy %s is not in the Policies list; its permissions are unknown", kind, name, r)})
+			}
+		}
+		if boundary != "" && !listed[boundary] {
+			c.gap(snapshot.Gap{Resource: arn, Code: CodeMissing,
+				Error: fmt.Sprintf("%s %s: permissions boundary %s is not in the Policies list; its permissions are unknown", kind, name, boundary)})
+		}
+	}
+	for _, u := range a.Users {
+		check("user", u.Name, u.ARN, u.AttachedPolicies, u.PermissionsBoundary)
+	}
+	for _, g := range a.Groups {
+		check("group", g.Name, g.ARN, g.AttachedPolicies, "")
+	}
+	for _, r := range a.Roles {
+		check("role", r.Name, r.ARN, r.AttachedPolicies, r.PermissionsBoundary)
+	}
+}
+
+// ReferencedPolicies keeps every customer-managed policy and the
+// AWS-managed ones that something in the account attaches or uses as a
+// boundary (IAM can list over a thousand AWS-managed policies that nothing
+// uses).
+func ReferencedPolicies(a snapshot.Account) []snapshot.ManagedPolicy {
+	used := map[string]bool{}
+	mark := func(arns []string, boundary string) {
+		for _, x := range arns {
+			used[x] = true
+		}
+		used[boundary] = true
+	}
+	for _, u := range a.Users {
+		mark(u.AttachedPolicies, u.PermissionsBoundary)
+	}
+	for _, g := range a.Groups {
+		mark(g.AttachedPolicies, "")
+	}
+	for _, r := range a.Roles {
+		mark(r.AttachedPolicies, r.PermissionsBoundary)
+	}
+	var out []snapshot.ManagedPolicy
+	for _, p := range a.Policies {
+		if !p.AWSManaged || used[p.ARN] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 type converter struct {

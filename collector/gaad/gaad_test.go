@@ -67,7 +67,8 @@ func TestImportRealisticFile(t *testing.T) {
 		t.Fatalf("accounts: %+v", s.Accounts)
 	}
 	a := s.Accounts[0]
-	if len(a.Users) != 2 || len(a.Groups) != 1 || len(a.Roles) != 3 || len(a.Policies) != 4 {
+	// Seven policies in the file; AmazonS3ReadOnlyAccess is AWS-managed and used by nothing.
+	if len(a.Users) != 2 || len(a.Groups) != 1 || len(a.Roles) != 3 || len(a.Policies) != 6 {
 		t.Fatalf("users %d groups %d roles %d policies %d", len(a.Users), len(a.Groups), len(a.Roles), len(a.Policies))
 	}
 	g := a.Groups[0]
@@ -149,6 +150,7 @@ func TestImportMalformedRecordsEachProblemAndKeepsTheRest(t *testing.T) {
 		{gaad.CodeUnexpectedType, []string{"role stranger", "outside account 444455556666"}},
 		{gaad.CodeMissing, []string{"managed policy no-default", "no default version"}},
 		{gaad.CodeUnexpectedType, []string{"role etl", "last tuesday"}},
+		{gaad.CodeMissing, []string{"user bob: attached policy arn:aws:iam::aws:policy/PowerUserAccess is not in the Policies list"}},
 	}
 	if len(s.Gaps) != len(wants) {
 		t.Errorf("got %d gaps, want %d:", len(s.Gaps), len(wants))
@@ -280,5 +282,17 @@ func TestConvertAcceptsAPIShapedDocuments(t *testing.T) {
 	a, _, err = gaad.Convert("gaad-210987654321.json", "", &gaad.Details{})
 	if err != nil || a.ID != "210987654321" {
 		t.Errorf("account from file name: %v %v", a.ID, err)
+	}
+}
+
+func TestReferencedPolicies(t *testing.T) {
+	a := snapshot.Account{
+		Roles: []snapshot.Role{{AttachedPolicies: []string{"arn:aws:iam::aws:policy/Used"}, PermissionsBoundary: "arn:aws:iam::aws:policy/Boundary"}},
+		Policies: []snapshot.ManagedPolicy{{ARN: "arn:aws:iam::aws:policy/Used", AWSManaged: true}, {ARN: "arn:aws:iam::aws:policy/Boundary", AWSManaged: true},
+			{ARN: "arn:aws:iam::aws:policy/Unused", AWSManaged: true}, {ARN: "arn:aws:iam::1:policy/Mine"}},
+	}
+	got := gaad.ReferencedPolicies(a)
+	if len(got) != 3 || got[2].ARN != "arn:aws:iam::1:policy/Mine" {
+		t.Errorf("referenced: %+v", got)
 	}
 }

@@ -76,6 +76,7 @@ func (p *reader) where() string {
 
 // broken records a read error that ends the file (truncation or bad syntax).
 func (p *reader) broken(context string, err error) {
+	p.d.Incomplete = true
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		p.gap(CodeTruncated, p.name, "file is truncated: it ends at %s, %s; everything after is missing (download it again)", p.where(), context)
 		return

@@ -11,6 +11,10 @@ import "encoding/json"
 // the CLI writes JSON objects, the API returns URL-encoded strings; both
 // are accepted.
 type Details struct {
+	// Incomplete is set by Read when the file broke off (truncated or
+	// invalid JSON): references to policies after the break are not reported.
+	Incomplete bool
+
 	Users    []UserDetail
 	Groups   []GroupDetail
 	Roles    []RoleDetail
