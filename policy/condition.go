@@ -156,6 +156,10 @@ type cond struct {
 	lowerKey string
 	multi    bool // the key is multivalued (ArrayOf…)
 	values   []condValue
+	// opText and rawValues: the operator and values as written, for
+	// explanations.
+	opText    string
+	rawValues []string
 }
 
 func parseConditions(idx int, raw json.RawMessage, version string) ([]cond, error) {
@@ -192,7 +196,9 @@ func parseConditions(idx int, raw json.RawMessage, version string) ([]cond, erro
 					return nil, perr(idx, field, CodeInvalidConditionVal, "%s", err.Error())
 				}
 				c.values = append(c.values, cv)
+				c.rawValues = append(c.rawValues, v)
 			}
+			c.opText = ov.key
 			out = append(out, c)
 		}
 	}

@@ -25,6 +25,22 @@ func (e *evalCtx) lookup(lowerKey string) (vals []string, present, known bool) {
 	return nil, false, e.mode == Strict
 }
 
+// lookupStable is lookup for values kept after the decision: a derived
+// value is copied out of the reused buffer. nil when absent or unknown.
+func (e *evalCtx) lookupStable(lowerKey string) []string {
+	if v, ok := e.fromContext(lowerKey); ok {
+		return v
+	}
+	if derivable(lowerKey) {
+		var tmp evalCtx
+		tmp.req = e.req
+		if v, ok := tmp.derive(lowerKey); ok {
+			return append([]string(nil), v...)
+		}
+	}
+	return nil
+}
+
 func (e *evalCtx) fromContext(lowerKey string) ([]string, bool) {
 	ctx := e.req.Context
 	if len(ctx) == 0 {

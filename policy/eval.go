@@ -61,18 +61,35 @@ type Explanation struct {
 	// "SCP at ou-xxxx", "permissions boundary", …); empty when allowed.
 	BlockedBy string   `json:"blockedBy,omitempty"`
 	Notes     []string `json:"notes,omitempty"`
-	// UnmetConditions: statements that matched the action, resource and
-	// principal but not their Condition, with the condition that failed.
+	// UnmetConditions: Allow statements that matched the action, resource
+	// and principal but not their Condition, with the condition that failed.
 	UnmetConditions []ConditionNote `json:"unmetConditions,omitempty"`
 }
 
-// ConditionNote says why a statement's condition did not hold.
+// ConditionNote says why the condition of a statement that would have
+// allowed did not hold.
 type ConditionNote struct {
-	Statement StatementRef `json:"statement"`
-	// Condition is the failing condition, e.g. `aws:SourceIp IpAddress 10.0.0.0/8`.
-	Condition string `json:"condition"`
+	Statement StatementRef
+	// The failing condition as written: key, operator and policy values.
+	Key      string
+	Operator string
+	Values   []string
 	// Request holds the request's values for the key; nil when absent.
-	Request []string `json:"request"`
+	Request []string
+}
+
+// Condition renders the failing condition, e.g. `aws:SourceIp IpAddress 10.0.0.0/8`.
+func (n ConditionNote) Condition() string {
+	return (&Condition{Op: CondAtom, Key: n.Key, Operator: n.Operator, Values: n.Values}).String()
+}
+
+// MarshalJSON writes {"statement", "condition", "request"}.
+func (n ConditionNote) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Statement StatementRef `json:"statement"`
+		Condition string       `json:"condition"`
+		Request   []string     `json:"request"`
+	}{n.Statement, n.Condition(), n.Request})
 }
 
 // Decision is the outcome of Evaluate.
@@ -773,21 +790,21 @@ func isS3BucketARN(arn string) bool {
 	return p[0] == "arn" && p[2] == "s3" && p[3] == "" && p[4] == "" && p[5] != "" && !strings.HasPrefix(p[5], "/")
 }
 
-// noteUnmet records which condition of a statement failed (off the hot
-// path: only statements with conditions that do not hold get here).
+// noteUnmet records which condition of an Allow statement failed (only
+// statements with conditions that do not hold get here; no allocation but
+// for derived request values).
 func (e *evaluator) noteUnmet(np *NamedPolicy, kind, level string, s *stmt) {
+	if s.effect != Allow {
+		return
+	}
 	for i := range s.conds {
 		c := &s.conds[i]
 		if !e.evalCond(c).isFalse() {
 			continue
 		}
-		vals, present, _ := e.ctx.lookup(c.lowerKey)
-		var req []string
-		if present {
-			req = append([]string(nil), vals...)
-		}
+		vals := e.ctx.lookupStable(c.lowerKey)
 		e.expl.UnmetConditions = append(e.expl.UnmetConditions, ConditionNote{
-			Statement: ref(np, kind, level, s), Condition: atomOf(c).String(), Request: req,
+			Statement: ref(np, kind, level, s), Key: c.key, Operator: c.opText, Values: c.rawValues, Request: vals,
 		})
 		return
 	}

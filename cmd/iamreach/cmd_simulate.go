@@ -102,7 +102,7 @@ func writeDecision(w io.Writer, req *policy.Request, d policy.Decision) {
 		if u.Request != nil {
 			got = strings.Join(u.Request, ", ")
 		}
-		fmt.Fprintf(w, "  condition not met: %s policy %s statement %d: %s (request: %s)\n", u.Statement.PolicyKind, name, u.Statement.StatementIndex, u.Condition, got)
+		fmt.Fprintf(w, "  condition not met: %s policy %s statement %d: %s (request: %s)\n", u.Statement.PolicyKind, name, u.Statement.StatementIndex, u.Condition(), got)
 	}
 	for _, n := range d.Explanation.Notes {
 		fmt.Fprintf(w, "  note: %s\n", strings.TrimSpace(n))
