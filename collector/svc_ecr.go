@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/iamreach/iamreach/snapshot"
@@ -21,7 +22,7 @@ func ecrService() Service {
 func collectECR(ctx context.Context, s *Scope) {
 	var api ecrAPI = ecr.NewFromConfig(s.Config)
 	var list []snapshot.Resource
-	p := ecr.NewDescribeRepositoriesPaginator(api, &ecr.DescribeRepositoriesInput{})
+	p := ecr.NewDescribeRepositoriesPaginator(api, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(1000)})
 	Pages(ctx, s, "DescribeRepositories", "", p.HasMorePages, p.NextPage, func(o *ecr.DescribeRepositoriesOutput) {
 		for _, r := range o.Repositories {
 			list = append(list, snapshot.Resource{ARN: str(r.RepositoryArn), Type: snapshot.TypeECRRepository, Name: str(r.RepositoryName)})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
@@ -27,7 +28,7 @@ func collectIAM(ctx context.Context, s *Scope) {
 	var client iamAPI = iam.NewFromConfig(s.Config)
 	const op = "GetAccountAuthorizationDetails"
 	d := &gaad.Details{}
-	p := iam.NewGetAccountAuthorizationDetailsPaginator(client, &iam.GetAccountAuthorizationDetailsInput{})
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(client, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(1000)}) // the largest page IAM allows
 	complete := Pages(ctx, s, op, "", p.HasMorePages, p.NextPage, func(o *iam.GetAccountAuthorizationDetailsOutput) {
 		for _, u := range o.UserDetailList {
 			d.Users = append(d.Users, gaad.UserDetail{Path: str(u.Path), UserName: str(u.UserName), UserId: str(u.UserId), Arn: str(u.Arn),

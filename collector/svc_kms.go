@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
@@ -36,7 +37,7 @@ func collectKMS(ctx context.Context, s *Scope) {
 		}
 	})
 	var keys []kmstypes.KeyListEntry
-	kp := kms.NewListKeysPaginator(api, &kms.ListKeysInput{})
+	kp := kms.NewListKeysPaginator(api, &kms.ListKeysInput{Limit: aws.Int32(1000)})
 	Pages(ctx, s, "ListKeys", "", kp.HasMorePages, kp.NextPage, func(o *kms.ListKeysOutput) { keys = append(keys, o.Keys...) })
 	for _, k := range keys {
 		id, arn := str(k.KeyId), str(k.KeyArn)

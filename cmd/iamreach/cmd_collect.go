@@ -34,6 +34,8 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	jsonLog := fs.Bool("json-log", false, "log as JSON lines on stderr (no progress display)")
 	endpoint := fs.String("endpoint-url", "", "send every AWS call to this `URL` (an emulator such as moto)")
 	callTimeout := fs.Duration("call-timeout", 60*time.Second, "timeout per API call, retries included")
+	accountPar := fs.Int("account-concurrency", 4, "accounts collected at once")
+	taskPar := fs.Int("task-concurrency", 8, "service×region tasks at once per account")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -73,7 +75,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	c, err := collector.New(cfg, collector.Options{
 		Regions: splitList(*regions), Accounts: splitList(*accounts), ExcludeAccounts: splitList(*exclude),
 		Services: splitList(*services), RoleName: *roleName, NoOrg: *noOrg, EndpointURL: *endpoint,
-		CallTimeout: *callTimeout, Logger: logger,
+		CallTimeout: *callTimeout, AccountConcurrency: *accountPar, ServiceConcurrency: *taskPar, Logger: logger,
 	})
 	if err != nil {
 		return err
