@@ -182,7 +182,12 @@ func (s *Store) classify(what string, err error) error {
 		return &storeError{msg: fmt.Sprintf("neo4j at %s is unreachable (%v): start Neo4j or fix --neo4j", s.cfg.URI, err),
 			err: errors.Join(graph.ErrUnavailable, err)}
 	}
-	return fmt.Errorf("neo4j %s: %w", what, err)
+	if neo4j.IsUsageError(err) || neo4j.IsTransactionExecutionLimit(err) {
+		return fmt.Errorf("neo4j %s: %w", what, err)
+	}
+	// Not the driver's: an answer of the shared traversal (e.g. not found,
+	// a bad option), passed on exactly as the embedded store gives it.
+	return err
 }
 
 func isDialError(err error) bool {

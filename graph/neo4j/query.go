@@ -20,11 +20,7 @@ func (s *Store) Meta(ctx context.Context) (graph.Meta, error) {
 // Meta describes the generation's snapshot (the shared traversal reads the
 // collection gaps from it).
 func (g *genSource) Meta(ctx context.Context) (graph.Meta, error) {
-	return readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) (graph.Meta, error) {
-		gen, err := g.resolve(ctx, tx)
-		if err != nil {
-			return graph.Meta{}, err
-		}
+	return inTx(ctx, g, func(ctx context.Context, tx neo4j.ManagedTransaction, gen int64) (graph.Meta, error) {
 		r, err := tx.Run(ctx, `MATCH (g:Generation {gen: $gen})
 RETURN g.meta AS meta, g.nodes AS nodes, g.edges AS edges`, map[string]any{"gen": gen})
 		if err != nil {
@@ -87,22 +83,8 @@ func (s *Store) Search(ctx context.Context, q graph.SearchQuery) ([]graph.Node, 
 	for _, k := range q.Kinds {
 		kinds = append(kinds, string(k))
 	}
-	type hit struct {
-		score int64
-		name  string
-		id    string
-	}
-	gen, hits, err := func() (int64, []hit, error) {
-		type out struct {
-			gen  int64
-			hits []hit
-		}
-		o, err := readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (out, error) {
-			gen, err := currentGen(ctx, tx)
-			if err != nil {
-				return out{}, err
-			}
-			r, err := tx.Run(ctx, `MATCH (n:Node)
+	return question(ctx, s, func(ctx context.Context, src *genSource) ([]graph.Node, error) {
+		r, err := src.tx.Run(ctx, `MATCH (n:Node)
 WHERE n.gen = $gen AND ($text = '' OR n.search CONTAINS $text) AND (size($kinds) = 0 OR n.kind IN $kinds)
 WITH n, toLower(n.name) AS name, toLower(n.id) AS id
 WITH n, CASE
@@ -115,22 +97,31 @@ WITH n, CASE
   WHEN n.tagtext CONTAINS $text THEN 20
   ELSE 0 END AS score
 WHERE score > 0
-RETURN score, n.name AS name, n.id AS id`, map[string]any{"gen": gen, "text": text, "kinds": kinds})
-			if err != nil {
-				return out{}, err
-			}
-			var hs []hit
-			for r.Next(ctx) {
-				rec := r.Record()
-				hs = append(hs, hit{score: toInt(rec.Values[0]), name: str(rec.Values[1]), id: str(rec.Values[2])})
-			}
-			return out{gen, hs}, r.Err()
-		})
-		return o.gen, o.hits, err
-	}()
-	if err != nil {
-		return nil, err
-	}
+RETURN score, n.name AS name, n.id AS id`, map[string]any{"gen": src.gen, "text": text, "kinds": kinds})
+		if err != nil {
+			return nil, err
+		}
+		var hits []hit
+		for r.Next(ctx) {
+			rec := r.Record()
+			hits = append(hits, hit{score: toInt(rec.Values[0]), name: str(rec.Values[1]), id: str(rec.Values[2])})
+		}
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+		return rank(ctx, src, hits, limit)
+	})
+}
+
+type hit struct {
+	score int64
+	name  string
+	id    string
+}
+
+// rank orders hits as the embedded store does (score, then shorter name
+// in bytes, then ID) and fetches the first limit nodes.
+func rank(ctx context.Context, src *genSource, hits []hit, limit int) ([]graph.Node, error) {
 	sort.Slice(hits, func(a, b int) bool {
 		if hits[a].score != hits[b].score {
 			return hits[a].score > hits[b].score
@@ -147,7 +138,7 @@ RETURN score, n.name AS name, n.id AS id`, map[string]any{"gen": gen, "text": te
 	for i, h := range hits {
 		ids[i] = h.id
 	}
-	ns, err := s.pinned(gen).Nodes(ctx, ids)
+	ns, err := src.Nodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -160,41 +151,33 @@ RETURN score, n.name AS name, n.id AS id`, map[string]any{"gen": gen, "text": te
 // Neighbours returns a node with its adjacent edges and nodes, with the
 // embedded store's own code over this store's Source.
 func (s *Store) Neighbours(ctx context.Context, id string, opts graph.NeighbourOptions) (graph.Subgraph, error) {
-	src, err := s.pin(ctx)
-	if err != nil {
-		return graph.Subgraph{}, err
-	}
-	return graph.NeighboursOf(ctx, src, id, opts)
+	return question(ctx, s, func(ctx context.Context, src *genSource) (graph.Subgraph, error) {
+		return graph.NeighboursOf(ctx, src, id, opts)
+	})
 }
 
 // Reach answers "what can this principal or workload reach" with the shared
-// traversal, one batched Cypher query per frontier, pinned to the
-// generation current when the question arrived.
+// traversal: one batched Cypher query per frontier, all of them in one read
+// transaction on the generation current when the question arrived.
 func (s *Store) Reach(ctx context.Context, from string, opts graph.ReachOptions) (graph.ReachResult, error) {
-	src, err := s.pin(ctx)
-	if err != nil {
-		return graph.ReachResult{}, err
-	}
-	return graph.Reach(ctx, src, from, opts)
+	return question(ctx, s, func(ctx context.Context, src *genSource) (graph.ReachResult, error) {
+		return graph.Reach(ctx, src, from, opts)
+	})
 }
 
 // Reachers answers "who can reach this resource" (shared traversal).
 func (s *Store) Reachers(ctx context.Context, to string, opts graph.ReachOptions) (graph.ReachResult, error) {
-	src, err := s.pin(ctx)
-	if err != nil {
-		return graph.ReachResult{}, err
-	}
-	return graph.Reachers(ctx, src, to, opts)
+	return question(ctx, s, func(ctx context.Context, src *genSource) (graph.ReachResult, error) {
+		return graph.Reachers(ctx, src, to, opts)
+	})
 }
 
 // Paths returns paths from one node to another, shortest first (shared
 // traversal).
 func (s *Store) Paths(ctx context.Context, from, to string, opts graph.PathOptions) ([]graph.Path, error) {
-	src, err := s.pin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return graph.FindPaths(ctx, src, from, to, opts)
+	return question(ctx, s, func(ctx context.Context, src *genSource) ([]graph.Path, error) {
+		return graph.FindPaths(ctx, src, from, to, opts)
+	})
 }
 
 // Findings lists the findings of the current generation, filtered in
@@ -236,32 +219,49 @@ RETURN f.json AS json ORDER BY f.seq`, map[string]any{"gen": gen, "kinds": kinds
 	return graph.FilterFindings(all, q), nil
 }
 
-// pin returns a Source fixed to the current generation, so one question is
-// answered from one generation even if a load switches meanwhile.
-func (s *Store) pin(ctx context.Context) (*genSource, error) {
-	gen, err := readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (int64, error) {
-		return currentGen(ctx, tx)
+// question answers one question in one read transaction, on the
+// generation current when it starts: a consistent view even if a load
+// switches generations meanwhile, and one BEGIN/COMMIT for all the
+// traversal's round trips. (ExecuteRead may re-run it after a transient
+// error; the traversal has no side effects.)
+func question[T any](ctx context.Context, s *Store, ask func(context.Context, *genSource) (T, error)) (T, error) {
+	return readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (T, error) {
+		gen, err := currentGen(ctx, tx)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return ask(ctx, &genSource{s: s, gen: gen, tx: tx})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.pinned(gen), nil
 }
 
 func (s *Store) pinned(gen int64) *genSource { return &genSource{s: s, gen: gen} }
 
-// genSource implements graph.Source over one generation (gen < 0: the
-// current one, read in the same transaction).
+// genSource implements graph.Source over one generation: inside the
+// question's transaction when tx is set, else in a transaction per call
+// (gen < 0: the current generation, read in that transaction).
 type genSource struct {
 	s   *Store
 	gen int64
+	tx  neo4j.ManagedTransaction
 }
 
-func (g *genSource) resolve(ctx context.Context, tx neo4j.ManagedTransaction) (int64, error) {
-	if g.gen >= 0 {
-		return g.gen, nil
+// inTx runs work in the source's transaction, or in a new read transaction.
+func inTx[T any](ctx context.Context, g *genSource, work func(context.Context, neo4j.ManagedTransaction, int64) (T, error)) (T, error) {
+	if g.tx != nil {
+		return work(ctx, g.tx, g.gen)
 	}
-	return currentGen(ctx, tx)
+	return readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) (T, error) {
+		gen := g.gen
+		if gen < 0 {
+			var err error
+			if gen, err = currentGen(ctx, tx); err != nil {
+				var zero T
+				return zero, err
+			}
+		}
+		return work(ctx, tx, gen)
+	})
 }
 
 // Nodes returns the nodes with the given IDs, in the order asked.
@@ -269,11 +269,7 @@ func (g *genSource) Nodes(ctx context.Context, ids []string) ([]graph.Node, erro
 	if len(ids) == 0 {
 		return []graph.Node{}, nil
 	}
-	byID, err := readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) (map[string]graph.Node, error) {
-		gen, err := g.resolve(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
+	byID, err := inTx(ctx, g, func(ctx context.Context, tx neo4j.ManagedTransaction, gen int64) (map[string]graph.Node, error) {
 		r, err := tx.Run(ctx, `UNWIND $ids AS id
 MATCH (n:Node {gen: $gen, id: id})
 RETURN n.json AS json`, map[string]any{"gen": gen, "ids": uniq(ids)})
@@ -337,11 +333,7 @@ RETURN i, r.id AS id, r.json AS json`
 		id string
 		e  graph.Edge
 	}
-	rows, err := readTx(ctx, g.s, func(ctx context.Context, tx neo4j.ManagedTransaction) ([]row, error) {
-		gen, err := g.resolve(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
+	rows, err := inTx(ctx, g, func(ctx context.Context, tx neo4j.ManagedTransaction, gen int64) ([]row, error) {
 		r, err := tx.Run(ctx, q, map[string]any{"gen": gen, "ids": ids, "kinds": ks})
 		if err != nil {
 			return nil, err
