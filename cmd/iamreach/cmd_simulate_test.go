@@ -18,7 +18,9 @@ func runSim(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestSimulate(t *testing.T) {
-	scen := func(name string) string { return filepath.Join("..", "..", "policy", "testdata", "scenarios", name+".json") }
+	scen := func(name string) string {
+		return filepath.Join("..", "..", "policy", "testdata", "scenarios", name+".json")
+	}
 	tests := []struct {
 		name     string
 		args     []string
