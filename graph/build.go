@@ -76,6 +76,8 @@ type builder struct {
 	raws sync.Map
 	// applic caches, per inventory type, which actions apply to it.
 	applic sync.Map
+	// expanded caches catalogue expansions of action patterns.
+	expanded sync.Map
 	// fullEvidence keeps org-policy allows that allow everything (why-not).
 	fullEvidence bool
 }
@@ -499,20 +501,48 @@ func edgeCondition(gs []ActionGrant, fallbackConditional bool, fallback string) 
 	return true, "(" + strings.Join(conds, ") OR (") + ")"
 }
 
-func mergeEvidence(a, b []Evidence) []Evidence {
-	key := func(e Evidence) string {
-		return fmt.Sprintf("%s|%s|%d|%s|%s", e.PolicyType, e.PolicyID, e.StatementIndex, e.Level, e.Note)
+type evidenceKey struct {
+	typ         PolicyType
+	id          string
+	idx         int
+	level, note string
+}
+
+func keyOf(e Evidence) evidenceKey {
+	return evidenceKey{e.PolicyType, e.PolicyID, e.StatementIndex, e.Level, e.Note}
+}
+
+func (k evidenceKey) less(o evidenceKey) bool {
+	switch {
+	case k.typ != o.typ:
+		return k.typ < o.typ
+	case k.id != o.id:
+		return k.id < o.id
+	case k.idx != o.idx:
+		return k.idx < o.idx
+	case k.level != o.level:
+		return k.level < o.level
 	}
-	seen := map[string]bool{}
-	var out []Evidence
-	for _, e := range append(append([]Evidence{}, a...), b...) {
-		k := key(e)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, e)
+	return k.note < o.note
+}
+
+// mergeEvidence is the sorted union of two evidence lists.
+func mergeEvidence(a, b []Evidence) []Evidence {
+	if len(b) == 0 && sort.SliceIsSorted(a, func(i, j int) bool { return keyOf(a[i]).less(keyOf(a[j])) }) {
+		return a
+	}
+	seen := make(map[evidenceKey]bool, len(a)+len(b))
+	out := make([]Evidence, 0, len(a)+len(b))
+	for _, list := range [][]Evidence{a, b} {
+		for _, e := range list {
+			k := keyOf(e)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, e)
+			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	sort.SliceStable(out, func(i, j int) bool { return keyOf(out[i]).less(keyOf(out[j])) })
 	return out
 }
 

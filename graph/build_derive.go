@@ -28,7 +28,10 @@ type actor struct {
 	p       *principal // nil unless an inventory principal
 	// classes caches action classes (see actionClasses); an actor is used
 	// by one goroutine only.
-	classes map[string][][]string
+	classes map[classKey][][]string
+	// noEvidence: only the grants are wanted (a check whose evidence is
+	// thrown away), so evidence is not assembled.
+	noEvidence bool
 }
 
 func (b *builder) actorOf(p *principal) *actor {
@@ -179,14 +182,16 @@ func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *targ
 		for _, act := range class {
 			ok = append(ok, outcome{action: act, d: d, residual: residual})
 		}
-		ev = mergeEvidence(ev, b.evidence(d.Explanation.Allowing, a))
-		denies = mergeEvidence(denies, b.evidence(d.Explanation.ConditionalDenies, a))
+		if !a.noEvidence {
+			ev = mergeEvidence(ev, b.evidence(d.Explanation.Allowing, a))
+			denies = mergeEvidence(denies, b.evidence(d.Explanation.ConditionalDenies, a))
+		}
 	}
 	if len(ok) == 0 {
 		return nil, nil, nil
 	}
 	sort.SliceStable(ok, func(i, j int) bool { return ok[i].action < ok[j].action })
-	if a.assumed != "" {
+	if a.assumed != "" && !a.noEvidence {
 		ev = mergeEvidence(ev, []Evidence{{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed}})
 	}
 	same := len(ok) == len(concrete)
@@ -215,64 +220,91 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	if len(concrete) <= 1 {
 		return [][]string{concrete}
 	}
+	svc := actionService(concrete[0])
+	key := classKey{pattern: pattern, n: len(concrete), first: concrete[0]}
+	base, ok := a.classes[key]
+	if !ok {
+		// The principal's side: identity, boundary, SCPs.
+		var stmts []policy.Statement
+		add := func(ps []policy.NamedPolicy) { stmts = appendStatements(stmts, ps, svc) }
+		add(a.identity)
+		add(a.boundary)
+		for _, l := range a.scps {
+			add(l.Policies)
+		}
+		base = splitClasses([][]string{concrete}, stmts)
+		if a.classes == nil {
+			a.classes = map[classKey][][]string{}
+		}
+		a.classes[key] = base
+	}
+	// The resource's side: its RCPs and resource policy, usually a few statements.
 	named := ""
 	if t.named != nil {
 		named = t.named.ID
 	}
-	key := fmt.Sprintf("%s|%s|%s|%d|%s", pattern, named, t.account, len(concrete), concrete[0])
-	if c, ok := a.classes[key]; ok {
+	fullKey := classKey{pattern: pattern, first: concrete[0], n: len(concrete), named: named, account: t.account}
+	if c, ok := a.classes[fullKey]; ok {
 		return c
 	}
-	var stmts []policy.Statement
-	addAll := func(ps []policy.NamedPolicy) {
-		for i := range ps {
-			if ps[i].Policy != nil {
-				stmts = append(stmts, ps[i].Policy.Statements()...)
-			}
-		}
-	}
-	addAll(a.identity)
-	addAll(a.boundary)
-	for _, l := range a.scps {
-		addAll(l.Policies)
-	}
+	var extra []policy.Statement
 	for _, l := range t.rcps {
-		addAll(l.Policies)
+		extra = appendStatements(extra, l.Policies, svc)
 	}
 	if t.named != nil {
-		addAll([]policy.NamedPolicy{*t.named})
+		extra = appendStatements(extra, []policy.NamedPolicy{*t.named}, svc)
 	}
-	// Only statements that can match an action of this service matter.
-	svc := actionService(concrete[0])
-	kept := stmts[:0]
-	for _, st := range stmts {
-		if stmtMayMatchService(st, svc) {
-			kept = append(kept, st)
-		}
-	}
-	stmts = kept
-	var out [][]string
-	index := map[string]int{}
-	sig := make([]byte, len(stmts))
-	for _, act := range concrete {
-		for i, st := range stmts {
-			sig[i] = '0'
-			if stmtMatchesAction(st, act) {
-				sig[i] = '1'
-			}
-		}
-		k := string(sig)
-		if i, ok := index[k]; ok {
-			out[i] = append(out[i], act)
+	out := splitClasses(base, extra)
+	a.classes[fullKey] = out
+	return out
+}
+
+type classKey struct {
+	pattern, first, named, account string
+	n                              int
+}
+
+func appendStatements(out []policy.Statement, ps []policy.NamedPolicy, svc string) []policy.Statement {
+	for i := range ps {
+		if ps[i].Policy == nil {
 			continue
 		}
-		index[k] = len(out)
-		out = append(out, []string{act})
+		for _, st := range ps[i].Policy.Statements() {
+			if stmtMayMatchService(st, svc) {
+				out = append(out, st)
+			}
+		}
 	}
-	if a.classes == nil {
-		a.classes = map[string][][]string{}
+	return out
+}
+
+// splitClasses refines classes so that the actions of each are matched by
+// the same statements.
+func splitClasses(classes [][]string, stmts []policy.Statement) [][]string {
+	if len(stmts) == 0 {
+		return classes
 	}
-	a.classes[key] = out
+	var out [][]string
+	sig := make([]byte, len(stmts))
+	for _, class := range classes {
+		index := map[string]int{}
+		first := len(out)
+		for _, act := range class {
+			for i, st := range stmts {
+				sig[i] = '0'
+				if stmtMatchesAction(st, act) {
+					sig[i] = '1'
+				}
+			}
+			k := string(sig)
+			if i, ok := index[k]; ok {
+				out[first+i] = append(out[first+i], act)
+				continue
+			}
+			index[k] = len(out) - first
+			out = append(out, []string{act})
+		}
+	}
 	return out
 }
 
@@ -360,7 +392,7 @@ func (b *builder) compactRaw(r policy.StatementRef) json.RawMessage {
 	if len(r.Raw) == 0 {
 		return nil
 	}
-	key := fmt.Sprintf("%s#%d", r.PolicyID, r.StatementIndex)
+	key := rawKey{r.PolicyID, r.StatementIndex}
 	if v, ok := b.raws.Load(key); ok {
 		return v.(json.RawMessage)
 	}
@@ -371,6 +403,11 @@ func (b *builder) compactRaw(r policy.StatementRef) json.RawMessage {
 	raw := json.RawMessage(buf.Bytes())
 	v, _ := b.raws.LoadOrStore(key, raw)
 	return v.(json.RawMessage)
+}
+
+type rawKey struct {
+	id  string
+	idx int
 }
 
 // fullAccess says whether an org policy statement allows every action on
@@ -541,6 +578,15 @@ func expand(pattern string) []string {
 	return catalog.Expand(pattern)
 }
 
+// expand is expand with a per-build cache (the result must not be modified).
+func (b *builder) expand(pattern string) []string {
+	if v, ok := b.expanded.Load(pattern); ok {
+		return v.([]string)
+	}
+	v, _ := b.expanded.LoadOrStore(pattern, expand(pattern))
+	return v.([]string)
+}
+
 func actionService(pattern string) string {
 	svc, _, ok := strings.Cut(pattern, ":")
 	if !ok || strings.ContainsAny(svc, "*?") {
@@ -615,7 +661,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			b.allServices(a, account, ap, notAction)
 			return
 		}
-		concrete := expand(ap)
+		concrete := b.expand(ap)
 		cands := b.res.inService(svc, account)
 		t := target{nodeID: ScopeID(svc, account), arn: "*", res: policy.Resource{ARN: "*", Account: account, OrgID: b.orgIDOf(account)}, account: account, rcps: b.rcps[account]}
 		scopeGrants, sev, sden := b.grantsFor(a, ap, concrete, &t, nil)
@@ -636,23 +682,35 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		// allows all of the pattern's applicable actions under the scope's
 		// condition. Then one scope edge stands for all of them.
 		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
+		perType := map[string][]string{}
+		a.noEvidence = true
 		for _, r := range cands {
-			if len(b.applicable(concrete, r.src.Type)) == 0 {
+			cs, ok := perType[r.src.Type]
+			if !ok {
+				cs = b.applicable(concrete, r.src.Type)
+				perType[r.src.Type] = cs
+			}
+			if len(cs) == 0 {
 				continue
 			}
-			gs, ev, denies := b.resourceGrants(a, ap, concrete, r, r.src.ARN, false)
-			results = append(results, per{r, gs, ev, denies})
-			if len(gs) != 1 || gs[0].Action != ap || !uniform || gs[0].Condition != scopeGrants[0].Condition {
-				uniform = false
+			var gs []ActionGrant
+			if uniform {
+				gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
+				if len(gs) != 1 || gs[0].Action != ap || gs[0].Condition != scopeGrants[0].Condition {
+					uniform = false
+				}
 			}
+			results = append(results, per{r: r, gs: gs})
 		}
+		a.noEvidence = false
 		if uniform {
 			b.ensureScope(svc, account)
 			b.emitAccess(a.nodeID, t.nodeID, scopeGrants, sev, sden, "")
 			return
 		}
 		for _, x := range results {
-			b.emitAccess(a.nodeID, x.r.src.ARN, x.gs, x.ev, x.denies, "")
+			gs, ev, denies := b.resourceGrantsOf(a, ap, perType[x.r.src.Type], x.r, x.r.src.ARN, false)
+			b.emitAccess(a.nodeID, x.r.src.ARN, gs, ev, denies, "")
 		}
 		// Actions that act on no resource type (s3:ListAllMyBuckets,
 		// iam:ListUsers) stay on the scope.
@@ -672,7 +730,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		return
 	}
 	matches := b.res.match(rp)
-	concrete := expand(ap)
+	concrete := b.expand(ap)
 	if svc == "*" {
 		concrete = nil // decided per resource below, from its service's actions
 	}
@@ -727,7 +785,12 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 // S3 object actions are asked about the bucket's objects (bucket/* or the
 // statement's narrower pattern), bucket actions about the bucket.
 func (b *builder) resourceGrants(a *actor, ap string, concrete []string, r *resource, evalARN string, sub bool) ([]ActionGrant, []Evidence, []Evidence) {
-	cs := b.applicable(concrete, r.src.Type)
+	return b.resourceGrantsOf(a, ap, b.applicable(concrete, r.src.Type), r, evalARN, sub)
+}
+
+// resourceGrantsOf is resourceGrants for actions already known to apply
+// to the resource's type.
+func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource, evalARN string, sub bool) ([]ActionGrant, []Evidence, []Evidence) {
 	if len(cs) == 0 {
 		return nil, nil, nil
 	}

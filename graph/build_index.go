@@ -43,17 +43,20 @@ func (p *principal) mayAllow(action string) bool {
 	return false
 }
 
+// stmtMatchesAction says whether a statement's Action (or NotAction)
+// element matches an action: IAM action matching is a case-insensitive
+// glob, as policy.MatchAction does (this one does not allocate).
 func stmtMatchesAction(s policy.Statement, action string) bool {
 	if len(s.NotActions) > 0 {
 		for _, na := range s.NotActions {
-			if policy.MatchAction(na, action) {
+			if WildcardMatch(na, action) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, a := range s.Actions {
-		if policy.MatchAction(a, action) {
+		if WildcardMatch(a, action) {
 			return true
 		}
 	}

@@ -424,18 +424,23 @@ func typeMatches(n Node, types []string) bool {
 	return false
 }
 
-// WildcardMatch matches an IAM-style pattern (* and ?) against s, case-insensitively.
+// WildcardMatch matches an IAM-style pattern (* and ?) against s,
+// case-insensitively (ASCII), without allocating.
 func WildcardMatch(pattern, s string) bool {
-	p := strings.ToLower(pattern)
-	t := strings.ToLower(s)
+	lower := func(c byte) byte {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
 	// Iterative glob matching with backtracking on the last star.
 	pi, ti, star, mark := 0, 0, -1, 0
-	for ti < len(t) {
+	for ti < len(s) {
 		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti]):
+		case pi < len(pattern) && (pattern[pi] == '?' || lower(pattern[pi]) == lower(s[ti])):
 			pi++
 			ti++
-		case pi < len(p) && p[pi] == '*':
+		case pi < len(pattern) && pattern[pi] == '*':
 			star, mark = pi, ti
 			pi++
 		case star >= 0:
@@ -446,10 +451,10 @@ func WildcardMatch(pattern, s string) bool {
 			return false
 		}
 	}
-	for pi < len(p) && p[pi] == '*' {
+	for pi < len(pattern) && pattern[pi] == '*' {
 		pi++
 	}
-	return pi == len(p)
+	return pi == len(pattern)
 }
 
 // pathKinds are the edges a path may use. After an access edge only COVERS
