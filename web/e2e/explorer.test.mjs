@@ -276,3 +276,48 @@ test('dark theme, and no CSP violation or page error during the whole session', 
   assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
   assert.deepEqual(problems, []);
 });
+
+test('a large answer (2,500 nodes, 8,000 edges) is drawn by the canvas renderer and stays clickable', async () => {
+  const { generate } = await import('./bench.mjs');
+  const answer = generate(2500, 8000, 7);
+  await page.goto('about:blank');
+  await page.route('**/api/v1/reach?**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }));
+  try {
+    await page.goto(server.url + '/#/reach?from=' + encodeURIComponent(answer.origin.id));
+    await page.waitForFunction(() => document.body.dataset.graphState === 'ready', null, { timeout: 60000 });
+    const drawn = await page.evaluate(() => ({ n: window.__iamreach.graph.nodeCount(), e: window.__iamreach.graph.edgeCount(), r: window.__iamreach.graph.renderer }));
+    assert.deepEqual(drawn, { n: 2500, e: 8000, r: 'canvas 2D (large answer)' });
+    assert.equal(await page.textContent('#answer-count'), String(answer.targets.length));
+    // zoom onto the origin's RUNS_AS edge, then click it like a user
+    const runsAs = answer.graph.edges.find((e) => e.kind === 'RUNS_AS');
+    await page.evaluate((ids) => new Promise((resolve) => {
+      window.__iamreach.graph.big.fitTo(ids, 200);
+      requestAnimationFrame(() => requestAnimationFrame(resolve)); // the fitted picture is drawn
+    }), [runsAs.from, runsAs.to]);
+    const p = await renderedMidpoint(page, runsAs.id);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForSelector('#panel[data-showing="edge"]');
+    assert.match(await page.textContent('#panel-title'), /bench-origin → bench-role-0/);
+    // the table and the exports work on the large answer too
+    await page.click('#export-menu summary');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="png"]')]);
+    assert.match(dl.suggestedFilename(), /\.png$/);
+  } finally {
+    await page.unroute('**/api/v1/reach?**');
+  }
+});
+
+test('why not: what blocks create-order from reading the customers table', async () => {
+  await ask(`#/reach?from=${encodeURIComponent(FN)}`);
+  await page.evaluate((id) => window.__iamreach.selectElement(id), FN);
+  await page.waitForSelector('#whynot-to');
+  await page.fill('#whynot-to', 'arn:aws:dynamodb:eu-west-1:333333333333:table/customers');
+  await page.fill('#whynot-action', 'dynamodb:GetItem');
+  await page.click('#whynot-run');
+  await page.waitForSelector('#whynot-result .whynot');
+  const res = await page.textContent('#whynot-result');
+  assert.match(res, /ImplicitlyDenied/);
+  assert.match(res, /shop-create-order-role/);
+  assert.match(res, /Blocked by: no identity policy allows/);
+  await shot(page, 'why-not');
+});

@@ -14,6 +14,14 @@ export class ApiError extends Error {
 export class Api {
   constructor(base = '/api/v1') {
     this.base = base;
+    this.token = '';
+    try { this.token = sessionStorage.getItem('iamreach.token') || ''; } catch { /* storage off */ }
+  }
+
+  /** setToken keeps a bearer token for servers started with a token (this tab only). */
+  setToken(t) {
+    this.token = t;
+    try { sessionStorage.setItem('iamreach.token', t); } catch { /* storage off */ }
   }
 
   url(path, params) {
@@ -29,7 +37,9 @@ export class Api {
   async get(path, params, signal) {
     let res;
     try {
-      res = await fetch(this.url(path, params), { signal, headers: { Accept: 'application/json' } });
+      const headers = { Accept: 'application/json' };
+      if (this.token) headers.Authorization = 'Bearer ' + this.token;
+      res = await fetch(this.url(path, params), { signal, headers });
     } catch (err) {
       if (err && err.name === 'AbortError') throw new ApiError('aborted', 'cancelled', 0);
       throw new ApiError('network', 'cannot reach the iamreach server (' + (err && err.message ? err.message : err) + ')', 0);

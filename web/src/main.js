@@ -286,6 +286,12 @@ class App {
       if (err.code === 'aborted') {
         this.showState('cancelled', 'Cancelled', 'The question was cancelled before the server answered.',
           h('button', { type: 'button', class: 'primary', onclick: () => this.onHash(true) }, 'Ask again'));
+      } else if (err.code === 'unauthorized') {
+        const input = h('input', { type: 'password', id: 'token', 'aria-label': 'API token', placeholder: 'token' });
+        const use = () => { this.api.setToken(input.value.trim()); this.loadMeta(); this.onHash(true); };
+        input.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') use(); });
+        this.showState('error', 'This server needs a token', err.message, h('div', { class: 'actions' }, input,
+          h('button', { type: 'button', class: 'primary', onclick: use }, 'Use token')));
       } else {
         const title = err.code === 'network' ? 'Cannot reach the iamreach server'
           : err.code === 'not_found' ? 'Not found' : err.code === 'unavailable' ? 'The graph store is unavailable' : 'The server could not answer';

@@ -143,21 +143,32 @@ export class Panel {
   }
 
   whyNotForm(n, ctx) {
-    const to = h('input', { type: 'text', placeholder: 'resource ARN', value: ctx.whynotTo || '', 'aria-label': 'Resource ARN' });
-    const action = h('input', { type: 'text', placeholder: 'action, e.g. s3:GetObject', 'aria-label': 'Action' });
+    const to = h('input', { type: 'text', id: 'whynot-to', placeholder: 'resource or role ARN', value: ctx.whynotTo || '', 'aria-label': 'Resource ARN', size: 28 });
+    const action = h('input', { type: 'text', id: 'whynot-action', placeholder: 'action, e.g. s3:GetObject', 'aria-label': 'Action', size: 20 });
     const out = h('div', { id: 'whynot-result' });
-    return h('div', null, h('h3', null, 'Why not?'),
-      h('div', { class: 'actions' }, to, action,
-        h('button', { type: 'button', onclick: async () => {
-          fill(out, 'Asking…');
-          try {
-            const r = await this.actions.whynot(n.id, to.value.trim(), action.value.trim());
-            const ev = [].concat(r.blockers || [], r.evidence || [], r.denies || []);
-            fill(out, r.reason || r.decision ? h('p', null, [r.decision, r.reason].filter(Boolean).join(': ')) : null,
-              ev.length ? ev.map(evidenceBlock) : highlightJSON(r));
-          } catch (err) {
-            fill(out, h('p', { class: 'sev-high' }, err.message));
-          }
-        } }, 'Explain')), out);
+    const run = async () => {
+      fill(out, 'Asking…');
+      try {
+        const r = await this.actions.whynot(n.id, to.value.trim(), action.value.trim());
+        const results = r.results || [];
+        if (!results.length) { fill(out, h('p', null, 'No identity of this origin was decided (nothing it runs as or can assume).')); return; }
+        fill(out, results.map((x) => h('div', { class: 'evidence whynot', 'data-result': x.result },
+          h('div', { class: 'ev-head' },
+            h('span', { class: 'badge ' + (x.result === 'Allowed' ? 'allow' : 'deny') }, x.result),
+            h('span', { class: 'ev-name' }, shortName(x.identity)), h('code', null, x.action)),
+          (x.via || []).length ? h('div', { class: 'ev-meta' }, 'via ' + x.via.map(shortName).join(' → ')) : null,
+          x.blockedBy ? h('p', { class: 'blocked' }, h('b', null, 'Blocked by: '), x.blockedBy) : null,
+          x.condition ? h('div', null, h('span', { class: 'cond' }, 'only if ' + x.condition)) : null,
+          (x.denying || []).length ? [h('h3', null, 'Denying statements'), x.denying.map(evidenceBlock)] : null,
+          (x.conditionalDenies || []).length ? [h('h3', null, 'Conditional denies'), x.conditionalDenies.map(evidenceBlock)] : null,
+          (x.allowing || []).length ? [h('h3', null, 'Allowing statements'), x.allowing.map(evidenceBlock)] : null,
+          (x.notes || []).length ? h('ul', null, x.notes.map((t) => h('li', null, t))) : null)));
+      } catch (err) {
+        fill(out, h('p', { class: 'sev-high', role: 'alert' }, err.message));
+      }
+    };
+    [to, action].forEach((el) => el.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') run(); }));
+    return h('div', null, h('h3', null, 'Why not? (what blocks an action)'),
+      h('div', { class: 'actions' }, to, action, h('button', { type: 'button', id: 'whynot-run', onclick: run }, 'Explain')), out);
   }
 }
