@@ -15,4 +15,5 @@ neo4j-server:
 # generated organization of >= 1M relationships, Neo4j beside the embedded
 # store. Results: docs/perf/neo4j.md.
 bench-neo4j:
-	NEO4J_TEST_HEAP=$${NEO4J_TEST_HEAP:-2g} scripts/neo4j-test-server run -- env IAMREACH_NEO4J_BENCH=1 $(GO) test -count=1 -run TestBenchmarkNeo4j -v -timeout 90m ./graph/neo4j/
+	NEO4J_TEST_HEAP=$${NEO4J_TEST_HEAP:-2g} NEO4J_TEST_PAGECACHE=$${NEO4J_TEST_PAGECACHE:-1g} \
+	  scripts/neo4j-test-server run -- env IAMREACH_NEO4J_BENCH=1 $(GO) test -count=1 -run TestBenchmarkNeo4j -v -timeout 90m ./graph/neo4j/

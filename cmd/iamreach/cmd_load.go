@@ -24,6 +24,7 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	database := fs.String("database", "", "Neo4j database (default: the server's default)")
 	keep := fs.Bool("keep-generations", false, "keep the previous generations (for diffing) instead of removing them")
 	batch := fs.Int("batch", 0, "rows per write transaction (default 5000)")
+	grace := fs.Duration("grace", neo4j.DefaultGrace, "leave the previous generation this long after the switch, for questions still running on it, before removing it (0: at once)")
 	wait := fs.Duration("wait", 0, "wait up to this long for Neo4j to accept connections (e.g. 2m when it starts beside us)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,7 +61,11 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	}
 
 	last := time.Now()
-	res, err := store.Load(ctx, g, neo4j.LoadOptions{KeepGenerations: *keep, BatchSize: *batch, Progress: func(p neo4j.LoadProgress) {
+	g0 := *grace
+	if g0 <= 0 {
+		g0 = -1
+	}
+	res, err := store.Load(ctx, g, neo4j.LoadOptions{KeepGenerations: *keep, BatchSize: *batch, Grace: g0, Progress: func(p neo4j.LoadProgress) {
 		if time.Since(last) > 2*time.Second {
 			last = time.Now()
 			fmt.Fprintf(e.stderr, "generation %d: %d/%d nodes, %d/%d relationships, %d/%d findings\n",

@@ -23,7 +23,7 @@ func TestLoadNeo4j(t *testing.T) {
 	if uri == "" {
 		t.Skip("IAMREACH_NEO4J_URI not set: run make test-neo4j for the tests against a real Neo4j")
 	}
-	code, out, errs := runLoadCmd(t, nil, "load", "--demo", "--neo4j", uri)
+	code, out, errs := runLoadCmd(t, nil, "load", "--demo", "--neo4j", uri, "--grace", "0")
 	if code != 0 || !strings.Contains(out, "loaded generation") || !strings.Contains(out, "relationships/s") {
 		t.Fatalf("load --demo: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
@@ -31,7 +31,7 @@ func TestLoadNeo4j(t *testing.T) {
 	if code != 0 || strings.Contains(out, "removed generations") {
 		t.Errorf("load --keep-generations: exit %d, removed something:\n%s%s", code, out, errs)
 	}
-	code, out, _ = runLoadCmd(t, nil, "load", "--demo", "--neo4j", uri)
+	code, out, _ = runLoadCmd(t, nil, "load", "--demo", "--neo4j", uri, "--grace", "0")
 	if code != 0 || !strings.Contains(out, "removed generations") {
 		t.Errorf("load after a kept one: exit %d, want the kept generation removed:\n%s", code, out)
 	}

@@ -23,7 +23,17 @@ type LoadOptions struct {
 	BatchSize int
 	// Progress, if set, is called after each committed batch.
 	Progress func(LoadProgress)
+	// Grace is how long the previous generation is left in place after
+	// the switch before it is removed, so questions that started on it
+	// finish on it (Neo4j reads are read-committed: a deletion committed
+	// meanwhile would show). 0: DefaultGrace; negative: none.
+	Grace time.Duration
 }
+
+// DefaultGrace outlasts almost every question (they take well under a
+// second; the API bounds them at 30 s). Waited only when there is an older
+// generation to remove.
+const DefaultGrace = 10 * time.Second
 
 // LoadProgress says how far a load has come.
 type LoadProgress struct {
@@ -44,7 +54,8 @@ type LoadResult struct {
 	Skipped []string
 	// Cleaned lists generations removed: leftovers of interrupted loads and,
 	// unless kept, the previous ones.
-	Cleaned  []int64
+	Cleaned []int64
+	// Duration runs from the start to the switch (cleanup not included).
 	Duration time.Duration
 }
 
@@ -127,15 +138,27 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 		return res, err
 	}
 	s.log.Info("neo4j load complete", "gen", gen, "nodes", res.Nodes, "edges", res.Edges)
+	res.Duration = time.Since(start)
 	if !opts.KeepGenerations {
+		grace := opts.Grace
+		if grace == 0 {
+			grace = DefaultGrace
+		}
+		if n, err := s.countOlder(ctx); err == nil && n > 0 && grace > 0 {
+			s.log.Info("neo4j previous generations are removed after the grace period", "grace", grace)
+			select {
+			case <-ctx.Done():
+				s.log.Info("neo4j interrupted during the grace period; the next load removes the older generations", "gen", gen)
+				return res, nil
+			case <-time.After(grace):
+			}
+		}
 		old, err := s.removeGenerations(ctx, true)
 		res.Cleaned = append(res.Cleaned, old...)
 		if err != nil {
-			res.Duration = time.Since(start)
 			return res, fmt.Errorf("generation %d is current, but removing older ones failed (the next load retries): %w", gen, err)
 		}
 	}
-	res.Duration = time.Since(start)
 	return res, nil
 }
 
@@ -289,6 +312,22 @@ RETURN g.gen`, map[string]any{"key": stateKey, "gen": gen, "complete": stateComp
 		return struct{}{}, nil
 	})
 	return err
+}
+
+// countOlder counts generations other than the current one.
+func (s *Store) countOlder(ctx context.Context) (int64, error) {
+	return readTx(ctx, s, func(ctx context.Context, tx neo4j.ManagedTransaction) (int64, error) {
+		r, err := tx.Run(ctx, `MATCH (s:IamreachState {key: $key}), (g:Generation) WHERE g.gen <> s.gen RETURN count(g) AS c`, map[string]any{"key": stateKey})
+		if err != nil {
+			return 0, err
+		}
+		rec, err := r.Single(ctx)
+		if err != nil {
+			return 0, err
+		}
+		c, _ := rec.Get("c")
+		return toInt(c), nil
+	})
 }
 
 // removeGenerations deletes generations other than the current one: those

@@ -40,6 +40,9 @@ func openStore(t *testing.T) *neo4j.Store {
 
 func load(t *testing.T, s *neo4j.Store, g *graph.Graph, opts neo4j.LoadOptions) neo4j.LoadResult {
 	t.Helper()
+	if opts.Grace == 0 {
+		opts.Grace = -1 // no question runs across these loads
+	}
 	res, err := s.Load(context.Background(), g, opts)
 	if err != nil {
 		t.Fatalf("load: %v", err)
@@ -457,4 +460,75 @@ func (p *proxy) restore() {
 		p.t.Fatalf("proxy listen again on %s: %v", p.addr, err)
 	}
 	p.serve(ln)
+}
+
+// TestLoadWhileAnswering: questions asked while loads switch generations
+// get the old graph's answer or the new one's, never a mix or an error.
+func TestLoadWhileAnswering(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	g1, g2 := small(30), small(31)
+	load(t, s, g1, neo4j.LoadOptions{})
+	m1, m2 := graph.NewMemory(g1), graph.NewMemory(g2)
+	var origins []string
+	for _, n := range g1.Nodes {
+		if _, err := m2.Node(ctx, n.ID); err == nil && (n.Kind == graph.KindRole || n.Type == "lambda:function") {
+			origins = append(origins, n.ID)
+		}
+	}
+	origins = origins[:min(6, len(origins))]
+	type want struct{ a, b graph.ReachResult }
+	wants := map[string]want{}
+	differ := 0
+	for _, o := range origins {
+		a, _ := m1.Reach(ctx, o, graph.ReachOptions{})
+		b, _ := m2.Reach(ctx, o, graph.ReachOptions{})
+		wants[o] = want{a, b}
+		if !storetest.Equal(a, b) {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Fatal("the two graphs give the same answers: the test would prove nothing")
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		for _, g := range []*graph.Graph{g2, g1, g2} {
+			if _, err := s.Load(ctx, g, neo4j.LoadOptions{Grace: 2 * time.Second, BatchSize: 40}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	asked, seen1, seen2 := 0, 0, 0
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			running = false
+		default:
+		}
+		for _, o := range origins {
+			got, err := s.Reach(ctx, o, graph.ReachOptions{})
+			asked++
+			switch {
+			case err != nil:
+				t.Fatalf("reach %s during a load: %v", o, err)
+			case storetest.Equal(got, wants[o].a):
+				seen1++
+			case storetest.Equal(got, wants[o].b):
+				seen2++
+			default:
+				t.Fatalf("reach %s during a load: an answer of neither graph (a mix of generations)", o)
+			}
+		}
+	}
+	t.Logf("%d questions during 3 loads: %d answered from the first graph, %d from the second", asked, seen1, seen2)
+	if seen2 == 0 {
+		t.Error("no answer from the second graph was ever seen")
+	}
 }

@@ -34,7 +34,7 @@ public class Launcher {
                 "server.http.enabled=false",
                 "server.https.enabled=false",
                 "dbms.security.auth_enabled=false",
-                "server.memory.pagecache.size=256m",
+                "server.memory.pagecache.size=" + env("NEO4J_TEST_PAGECACHE", "256m"),
                 "db.memory.transaction.total.max=512m",
                 "dbms.usage_report.enabled=false",
                 "db.tx_log.rotation.retention_policy=1M size",
@@ -54,6 +54,11 @@ public class Launcher {
         System.out.println("BOLT bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();
+    }
+
+    private static String env(String name, String dflt) {
+        String v = System.getenv(name);
+        return v == null || v.isEmpty() ? dflt : v;
     }
 
     private static void writeConf(Path conf, String settings) throws IOException {
