@@ -173,6 +173,9 @@ func (f *File) validate() error {
 				return fmt.Errorf("%s: from.kinds: %q is not one of %s", where, k, strings.Join(originKinds, ", "))
 			}
 		}
+		if len(r.To.Kinds) > 0 {
+			return fmt.Errorf("%s: to.kinds is not supported (select targets by resources, types, accounts, names or tags)", where)
+		}
 		for _, t := range append(append([]string{}, r.From.Tags...), r.To.Tags...) {
 			if !strings.Contains(t, "=") {
 				return fmt.Errorf("%s: tag selector %q must be key=value", where, t)
@@ -209,7 +212,7 @@ func (f *File) validate() error {
 var accountRe = regexp.MustCompile(`^\d{12}$`)
 
 func (s Selector) empty() bool {
-	return len(s.Accounts)+len(s.Names)+len(s.ARNs)+len(s.Types)+len(s.Tags)+len(s.Resources)+len(s.Kinds) == 0
+	return len(s.Accounts)+len(s.Names)+len(s.ARNs)+len(s.Types)+len(s.Tags)+len(s.Resources) == 0
 }
 
 func typeNames() []string {

@@ -186,6 +186,7 @@ func TestParseErrors(t *testing.T) {
 		{"unquoted account id", "version: 1\nknownAccounts:\n  - {id: 0123}\nrules:\n  - id: a\n    type: no-public\n", "12-digit"},
 		{"bad severity", "version: 1\nrules:\n  - id: a\n    type: no-public\n    severity: urgent\n", "severity"},
 		{"bad tag", "version: 1\nrules:\n  - id: a\n    type: no-reach\n    actions: ['*']\n    to: {tags: [pii]}\n", "key=value"},
+		{"to.kinds", "version: 1\nrules:\n  - id: a\n    type: no-reach\n    actions: ['*']\n    to: {kinds: [role]}\n", "to.kinds"},
 		{"bad allow", "version: 1\nrules:\n  - id: a\n    type: no-external-trust\n    allow: [datadog]\n", "neither"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
