@@ -120,6 +120,11 @@ case("xacct-rcp-data-perimeter", "Organizations User Guide: Resource control pol
      snapshot(resources=[bucket("exports", doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{STRAY}:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::exports/*"}))],
               rcps=[(doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}), "r-corp")]),
      absent=[E("external-access", f"account:{STRAY}")])
+case("xacct-external-role-principal", TRUST_DOC + "; IAM JSON policy elements: Principal (role ARN)",
+     "A trust naming a specific role of an outside account: that role (not its whole account) can get in.",
+     snapshot(roles=[role("partner-read", trust({"AWS": f"arn:aws:iam::{STRAY}:role/etl"}), inline=READER)], resources=[bucket("reports")]),
+     expect=[E("external-trust", R("partner-read"), target=R("etl", STRAY), severity="high"),
+             E("external-access", R("etl", STRAY), target="arn:aws:s3:::reports")])
 case("confused-deputy-resource-policy", "IAM User Guide: The confused deputy problem (cross-service); SNS/SQS access policy examples",
      "A queue policy letting sns.amazonaws.com send without aws:SourceArn/SourceAccount lets any customer's topic deliver to it.",
      snapshot(resources=[{"arn": f"arn:aws:sqs:us-east-1:{ACC}:jobs", "type": "sqs:queue", "name": "jobs", "account": ACC, "region": "us-east-1",
@@ -158,6 +163,11 @@ case("public-bucket-bpa-policy-only", PUB + "; BlockPublicPolicy",
      "BlockPublicPolicy only refuses new public policies; an existing one stays effective.",
      snapshot(resources=[public_bucket("site", publicAccessBlock={"blockPublicAcls": True, "ignorePublicAcls": True, "blockPublicPolicy": True, "restrictPublicBuckets": False})]),
      expect=[E("public", "arn:aws:s3:::site", severity="high")])
+case("public-blocked-by-rcp", PUB + "; Organizations User Guide: RCP examples (restrict access to principals in the organization)",
+     "An RCP denying s3 unless aws:PrincipalOrgID is the organization (IfExists: an anonymous caller has no such key, so the deny applies) makes the public policy ineffective.",
+     snapshot(resources=[public_bucket("site")],
+              rcps=[(doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}), "r-corp")]),
+     absent=[E("public", "arn:aws:s3:::site")])
 case("public-confined-sourcevpce", PUB, "A fixed aws:SourceVpce confines \"*\": not public.",
      snapshot(resources=[public_bucket("vpc", {"StringEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}})]), absent=[E("public", "arn:aws:s3:::vpc")])
 case("public-confined-orgid", PUB + "; IAM Access Analyzer zone of trust",
