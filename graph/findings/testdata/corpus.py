@@ -141,6 +141,26 @@ case("confused-deputy-role-trust", "IAM User Guide: The confused deputy problem;
                      role("fn", trust(LAMBDA), inline=READER)], resources=[bucket("reports")]),
      expect=[E("confused-deputy", R("config"), severity="medium")],
      absent=[E("confused-deputy", R("config-safe")), E("confused-deputy", R("fn"))])
+KEY2 = f"arn:aws:kms:us-east-1:{ACC}:key/22222222-3333-4444-5555-666666666666"
+case("xacct-kms-key-policy-external", "KMS Developer Guide: Allowing users in other accounts to use a KMS key",
+     "A key policy naming an outside account lets its principals decrypt (their own policies permitting).",
+     snapshot(resources=[{"arn": KEY2, "type": "kms:key", "name": "shared", "account": ACC, "region": "us-east-1", "properties": {"keyManager": "CUSTOMER"},
+                          "policy": doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACC}:root"}, "Action": "kms:*", "Resource": "*"},
+                                        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{STRAY}:root"}, "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"})}]),
+     expect=[E("external-access", f"account:{STRAY}", target=KEY2)])
+case("xacct-lambda-permission-external", "Lambda Developer Guide: Granting function access to other accounts",
+     "A function policy letting an outside account invoke the function.",
+     snapshot(roles=[role("fn", trust(LAMBDA))],
+              resources=[fn("api", "fn", policy=doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{STRAY}:root"}, "Action": "lambda:InvokeFunction", "Resource": f"arn:aws:lambda:us-east-1:{ACC}:function:api"}))]),
+     expect=[E("external-access", f"account:{STRAY}", target=f"arn:aws:lambda:us-east-1:{ACC}:function:api")])
+case("confused-deputy-lambda-s3", "Lambda Developer Guide: Using AWS Lambda with Amazon S3 (SourceAccount); IAM User Guide: The confused deputy problem",
+     "A function policy letting s3.amazonaws.com invoke without aws:SourceAccount/SourceArn: any bucket, any account, can trigger it.",
+     snapshot(roles=[role("fn", trust(LAMBDA))],
+              resources=[fn("thumb", "fn", policy=doc({"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": f"arn:aws:lambda:us-east-1:{ACC}:function:thumb"})),
+                         fn("safe", "fn", policy=doc({"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": f"arn:aws:lambda:us-east-1:{ACC}:function:safe",
+                                                      "Condition": {"StringEquals": {"aws:SourceAccount": ACC}}}))]),
+     expect=[E("confused-deputy", f"arn:aws:lambda:us-east-1:{ACC}:function:thumb")],
+     absent=[E("confused-deputy", f"arn:aws:lambda:us-east-1:{ACC}:function:safe")])
 # ---------------------------------------------------------------- public
 PUB = "S3 User Guide: Blocking public access — The meaning of \"public\""
 def public_bucket(name, cond=None, action="s3:GetObject", **kw):
@@ -200,6 +220,18 @@ case("public-lambda-url", "Lambda Developer Guide: Security and auth model for L
                             policy=doc({"Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl", "Resource": f"arn:aws:lambda:us-east-1:{ACC}:function:hook",
                                         "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}}))]),
      expect=[E("public", f"arn:aws:lambda:us-east-1:{ACC}:function:hook")])
+SECRET = f"arn:aws:secretsmanager:us-east-1:{ACC}:secret:db-AbCdEf"
+case("public-secret", PUB + " (applied to Secrets Manager resource policies)",
+     "A secret whose resource policy lets anyone read its value.",
+     snapshot(resources=[{"arn": SECRET, "type": "secretsmanager:secret", "name": "db", "account": ACC, "region": "us-east-1",
+                          "policy": doc({"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})}]),
+     expect=[E("public", SECRET, severity="high")])
+TOPIC = f"arn:aws:sns:us-east-1:{ACC}:alerts"
+case("public-sns-topic", PUB + " (applied to SNS topic policies)",
+     "A topic anyone may publish to.",
+     snapshot(resources=[{"arn": TOPIC, "type": "sns:topic", "name": "alerts", "account": ACC, "region": "us-east-1",
+                          "policy": doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": TOPIC})}]),
+     expect=[E("public", TOPIC)])
 # ---------------------------------------------------------------- escalation
 ESC = "IAM evaluation notes: privilege-escalation primitives (docs); Rhino Security Labs: AWS IAM privilege escalation methods"
 ADMIN_ROLE = role("admin", trust(LAMBDA), attached=["arn:aws:iam::aws:policy/AdministratorAccess"])
@@ -284,6 +316,11 @@ case("lp-suggestion-from-usage", "IAM User Guide: Refining permissions using las
               resources=[fn("app", "app"), bucket("uploads")]),
      expect=[E("wildcard-action", R("app"), suggestionContains='"s3:GetObject"', suggestionExcludes='"s3:*"')])
 
+case("lp-service-wildcard", LP,
+     "ec2:* is every EC2 action, present and future: a service-wide wildcard (not a data store).",
+     snapshot(roles=[role("ops", trust(LAMBDA), doc(allow("ec2:*")))]),
+     expect=[E("wildcard-action", R("ops"), severity="medium", titleContains="every ec2 action")],
+     absent=[E("datastore-wildcard", R("ops"))])
 os.makedirs(OUT, exist_ok=True)
 for f in os.listdir(OUT):
     if f.endswith(".json"): os.remove(os.path.join(OUT, f))
