@@ -2,7 +2,7 @@
 // port (or, with IAMREACH_FIXTURE=1, the development fixture), and Debian's
 // Chromium through playwright-core with a fresh profile. Never downloads a
 // browser.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,7 +129,11 @@ export async function settledAfter(page, action) {
 export async function shot(page, name) {
   if (!UPDATE_SCREENSHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name + '.png'), type: 'png' });
+  const file = path.join(SHOTS, name + '.png');
+  await page.screenshot({ path: file, type: 'png' });
+  // keep committed screenshots small (≤ 150 KB): quantize with Debian's pngquant when it is there
+  const q = spawnSync('pngquant', ['--force', '--skip-if-larger', '--ext', '.png', '--quality', '55-85', '--speed', '3', file]);
+  if (q.error) console.error('pngquant not found: screenshots are not compressed (apt-get install pngquant)');
 }
 
 /** renderedMidpoint: page coordinates of a node or an edge's midpoint, after layout. */

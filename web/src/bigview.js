@@ -111,6 +111,7 @@ export class BigView {
   /** interact: a gesture is going on; move the cached picture now, draw sharp when it stops. */
   interact() {
     this.moving = true;
+    this.userMoved = true;
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => { this.moving = false; this.request(); }, 140);
     this.request();

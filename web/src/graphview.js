@@ -44,9 +44,11 @@ export function elementsFor(nodes, edges, opts = {}) {
   const accounts = new Map();
   for (const n of nodes) {
     const vk = visualKey(n);
+    const score = opts.scores && opts.scores.get(n.id);
     const data = {
-      id: n.id, label: nodeLabel(n), kind: n.kind, vk, account: n.account || '',
+      id: n.id, label: nodeLabel(n) + (score ? ` · ${score}` : ''), kind: n.kind, vk, account: n.account || '',
       admin: n.props && n.props.admin === 'true' ? 1 : 0, base: opts.base ? 1 : 0, addedBy: opts.addedBy || '',
+      score: (opts.scores && opts.scores.get(n.id)) || 0,
       // drawn from data, not one selector per kind: style resolution stays cheap for thousands of elements
       color: (NODE_STYLES[vk] || NODE_STYLES.unknown).color, shape: (NODE_STYLES[vk] || NODE_STYLES.unknown).shape,
     };
@@ -179,7 +181,17 @@ export class GraphView {
     this.direction = 'out';
     this.seq = 0;
     // the side panel opening or closing resizes the canvas: keep Cytoscape in step
-    new ResizeObserver(() => { if (this.cy) this.cy.resize(); if (this.big) this.big.resize(); }).observe(container);
+    // the panel opening or closing resizes the canvas: keep the picture fitted until the user moves it
+    new ResizeObserver(() => {
+      if (this.cy) {
+        this.cy.resize();
+        if (!this.userMoved && document.body.dataset.graphState === 'ready') this.cy.fit(this.cy.elements(':visible'), 30);
+      }
+      if (this.big) {
+        this.big.resize();
+        if (!this.big.userMoved) this.big.fitTo(null);
+      }
+    }).observe(container);
   }
 
   /** render replaces the graph with the given answer. */
@@ -197,7 +209,10 @@ export class GraphView {
     const t0 = performance.now();
     const useWebgl = this.large && webglAvailable();
     this.renderer = useWebgl ? 'webgl' : 'canvas';
-    const elements = elementsFor(nodes, edges, { base: true, group, origin: this.origin, accountNames: this.accountNames });
+    this.scores = opts.scores || null;
+    this.layoutHint = opts.layoutHint || null;
+    const elements = elementsFor(nodes, edges, { base: true, group, origin: this.origin, accountNames: this.accountNames, scores: this.scores });
+    const style = this.styleFor();
     const layoutName = this.effectiveLayout(nodes.length);
     const preset = layoutName === 'layered';
     if (preset) {
@@ -210,7 +225,7 @@ export class GraphView {
     this.cy = cytoscape({
       container: this.container,
       elements,
-      style: stylesheet(this.theme, this.large),
+      style,
       layout: { name: 'preset', fit: false }, // fitting here would measure every element's box; fitPositions does it from the numbers
       minZoom: 0.02,
       maxZoom: 4,
@@ -222,6 +237,8 @@ export class GraphView {
       renderer: { name: 'canvas', webgl: useWebgl },
     });
     this.grouped = group;
+    this.userMoved = false;
+    this.cy.on('dragpan scrollzoom pinchzoom', () => { this.userMoved = true; });
     if (this.large) {
       let timer = null;
       this.cy.on('viewport', () => { clearTimeout(timer); timer = setTimeout(() => this.labelInView(), 120); });
@@ -246,6 +263,16 @@ export class GraphView {
       document.body.dataset.graphState = 'ready';
       this.onReady && this.onReady();
     });
+  }
+
+  styleFor() {
+    const style = stylesheet(this.theme, this.large);
+    if (this.scores && this.scores.size) {
+      // ranked answers: node size by score
+      const max = Math.max(...this.scores.values());
+      style.push({ selector: 'node[score > 0]', style: { width: `mapData(score, 0, ${max}, 22, 80)`, height: `mapData(score, 0, ${max}, 22, 80)` } });
+    }
+    return style;
   }
 
   /** renderBig draws thousands of nodes with BigView (one canvas, batched paths) instead of Cytoscape. */
@@ -342,6 +369,7 @@ export class GraphView {
 
   effectiveLayout(n) {
     if (this.layoutName !== 'auto') return this.layoutName;
+    if (this.layoutHint && n <= 600) return this.layoutHint;
     return n > 600 ? 'layered' : 'fcose';
   }
 
@@ -359,7 +387,12 @@ export class GraphView {
       const depth = this.depths();
       layout = els.layout({
         name: 'concentric', fit, padding: 30, animate: false, minNodeSpacing: 18,
-        concentric: (n) => 100 - (depth.get(n.id()) ?? 50), levelWidth: () => 1,
+        // ranked answers (blast radius) put the highest score in the middle; others ring by hop
+        concentric: this.scores ? (n) => n.data('score') || 0 : (n) => 100 - (depth.get(n.id()) ?? 50),
+        levelWidth: this.scores ? (ns) => {
+          const v = ns.map((n) => n.data('score') || 0);
+          return Math.max(1, (Math.max(...v) - Math.min(...v)) / 5);
+        } : () => 1,
       });
     } else if (name === 'grid') {
       layout = els.layout({ name: 'grid', fit, padding: 30, animate: false, avoidOverlap: true, nodeDimensionsIncludeLabels: true });
@@ -397,7 +430,7 @@ export class GraphView {
   setTheme(theme) {
     this.theme = theme;
     if (this.big) this.big.setTheme(theme);
-    if (this.cy) this.cy.style(stylesheet(theme, this.large));
+    if (this.cy) this.cy.style(this.styleFor());
   }
 
   setLayout(name) {

@@ -187,8 +187,8 @@ class App {
     if (def.filters) {
       const depth = h('input', { type: 'number', min: 1, max: 12, id: 'f-depth', value: p.maxDepth || '', placeholder: '6', 'aria-label': 'Maximum hops' });
       const level = h('select', { id: 'f-level', 'aria-label': 'Access level' }, ACCESS_LEVELS.map((l) => h('option', { value: l, selected: (p.accessLevel || '') === l }, l || 'any access level')));
-      const action = h('input', { type: 'text', id: 'f-action', value: p.action || '', placeholder: 'action, e.g. s3:Get*', 'aria-label': 'Action filter', size: 13 });
-      const rtype = h('input', { type: 'text', id: 'f-rtype', value: p.resourceType || '', placeholder: 'type, e.g. s3:bucket', 'aria-label': 'Resource type filter', size: 14 });
+      const action = h('input', { type: 'text', id: 'f-action', value: p.action || '', placeholder: 'action, e.g. s3:Get*', 'aria-label': 'Action filter', size: 11 });
+      const rtype = h('input', { type: 'text', id: 'f-rtype', value: p.resourceType || '', placeholder: 'type: s3:bucket', 'aria-label': 'Resource type filter', size: 10 });
       const excl = h('input', { type: 'checkbox', id: 'f-excl', checked: p.excludeConditional === 'true' });
       const apply = () => this.go(q, {
         ...this.questionParams(), maxDepth: depth.value, accessLevel: level.value, action: action.value.trim(),
@@ -220,7 +220,7 @@ class App {
 
   nameOf(id) {
     const n = (this.answer && this.answer.nodes.get(id)) || this.nodeCache.get(id);
-    if (n) return `${n.name || shortName(id)} (${n.kind}${n.type ? ' ' + n.type : ''})`;
+    if (n) return `${n.name || shortName(id)} · ${n.type || n.kind}`;
     this.fetchName(id);
     return shortName(id);
   }
@@ -374,8 +374,13 @@ class App {
     }
     const accountNames = new Map(this.accountNames);
     for (const node of a.nodes.values()) if (node.kind === 'Account' && node.account && node.name) accountNames.set(node.account, node.name);
+    let scores = null;
+    if (a.q === 'blast') {
+      scores = new Map();
+      for (const r of a.rows) if (r.finding && r.finding.score) scores.set(r.finding.subject, r.finding.score);
+    }
     this.graph.render([...a.nodes.values()], [...a.edges.values()], {
-      origin: a.origin && a.origin.id, direction: a.direction, accountNames,
+      origin: a.origin && a.origin.id, direction: a.direction, accountNames, scores, layoutHint: scores ? 'concentric' : null,
     }).then(() => {
       if (this.report.length < 50) {
         const img = this.graph.cy && this.graph.nodeCount() <= 400 ? this.graph.cy.png({ full: true, scale: 1, maxWidth: 1400, maxHeight: 1000, bg: '#ffffff' }) : null;

@@ -131,19 +131,20 @@ export async function ask(api, q, params, ctx) {
     a.findingEdges = new Map();
     for (const x of findings) {
       if (x.path) { addEdges(a, x.path.edges); ids.push(...(x.path.nodes || [])); }
-      else if (x.target && x.subject !== x.target) {
+      else if (x.target && x.subject !== x.target && x.kind !== 'blast-radius') {
         // no recorded path: draw the finding itself as a dotted link so the picture is not a cloud of dots
         const e = { id: 'finding:' + (x.id || a.findingEdges.size), kind: 'FINDING', from: x.subject, to: x.target, technique: x.kind };
         a.edges.set(e.id, e);
         a.findingEdges.set(e.id, x);
       }
       ids.push(x.subject);
-      if (x.target) ids.push(x.target);
+      if (x.target && x.kind !== 'blast-radius') ids.push(x.target); // a ranking: the workloads themselves
     }
     await fillMissing(api, a, ids.concat(edgeEndpoints(a)), signal, onProgress);
     a.rows = findings.map((x, i) => ({
       key: 'f' + i, finding: x,
-      path: x.path ? pathOf(x.path) : { nodes: [x.subject, x.target].filter(Boolean), edges: x.target ? ['finding:' + x.id] : [] },
+      path: x.path ? pathOf(x.path) : x.kind === 'blast-radius' ? { nodes: [x.subject], edges: [] }
+        : { nodes: [x.subject, x.target].filter(Boolean), edges: x.target ? ['finding:' + x.id] : [] },
       focus: x.subject,
     }));
     a.gaps = gapsFor(meta, a);
