@@ -91,7 +91,11 @@ func (c *computer) escalation() {
 		}
 		var sev string
 		switch {
-		case n.Kind == graph.KindAnonymous || n.Kind == graph.KindIdentityProvider || c.ix.external(n):
+		case n.Kind == graph.KindIdentityProvider && strings.EqualFold(n.Type, "SAML"):
+			sev = SevMedium // the company's sign-in: how admins are meant to get in
+		case n.Kind == graph.KindIdentityProvider:
+			sev = SevHigh // whoever the provider vouches for (see the external-trust finding for its claims)
+		case n.Kind == graph.KindAnonymous || c.ix.external(n):
 			sev = SevCritical
 		case n.Kind == graph.KindUser || n.Kind == graph.KindRole || n.Kind == graph.KindGroup:
 			sev = SevMedium
@@ -116,7 +120,9 @@ func (c *computer) escalation() {
 		if technique && sev == SevMedium {
 			sev = SevHigh
 		}
-		if len(p.Conditions) > 0 {
+		// Federation trusts always carry claim conditions (aud, sub): they
+		// say who the provider may vouch for, and are rated by external-trust.
+		if len(p.Conditions) > 0 && n.Kind != graph.KindIdentityProvider {
 			sev = lower(sev)
 		}
 		admin := p.Nodes[len(p.Nodes)-1]

@@ -281,6 +281,15 @@ case("esc-workload-runs-as-admin", ESC,
      snapshot(roles=[ADMIN_ROLE], resources=[fn("job", "admin")]),
      expect=[E("escalation", f"arn:aws:lambda:us-east-1:{ACC}:function:job", target=R("admin"), severity="high"),
              E("blast-radius", f"arn:aws:lambda:us-east-1:{ACC}:function:job", severity="critical")])
+case("esc-saml-admin-role", "IAM User Guide: Creating a role for SAML 2.0 federation",
+     "Signing in through the company's SAML IdP into an admin role is how admins are meant to get in: reported, at medium.",
+     snapshot(providers=[{"arn": SAML, "type": "SAML"}],
+              roles=[role("sso-admin", trust({"Federated": SAML}, "sts:AssumeRoleWithSAML", {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}), attached=["arn:aws:iam::aws:policy/AdministratorAccess"])]),
+     expect=[E("escalation", SAML, target=R("sso-admin"), severity="medium"), E("external-trust", R("sso-admin"), severity="info")])
+case("esc-oidc-admin-role", OIDC_DOC,
+     "A CI role with admin rights, pinned to one repository: the repository's workflows are admin.",
+     snapshot(providers=[GH_PROVIDER], roles=[role("ci-admin", trust({"Federated": GH}, "sts:AssumeRoleWithWebIdentity", {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/infra:ref:refs/heads/main"}}), attached=["arn:aws:iam::aws:policy/AdministratorAccess"])]),
+     expect=[E("escalation", GH, target=R("ci-admin"), severity="high", conditionContains="repo:acme/infra")])
 # ---------------------------------------------------------------- least privilege
 LP = "IAM User Guide: Security best practices — apply least-privilege permissions; IAM Access Analyzer policy checks"
 case("lp-s3-star", LP,
