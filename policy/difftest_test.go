@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/iamreach/iamreach/policy"
@@ -61,28 +62,97 @@ func TestDifferential(t *testing.T) {
 	}
 	known := loadDivergences(t)
 
-	cmd := exec.Command(node, "harness.mjs")
-	cmd.Dir = dir
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
+	workers := 2
+	if v := os.Getenv("IAMREACH_DIFFTEST_WORKERS"); v != "" {
+		if workers, err = strconv.Atoi(v); err != nil || workers < 1 {
+			t.Fatalf("IAMREACH_DIFFTEST_WORKERS: %q", v)
+		}
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	var caseFile io.Writer
+	if f := os.Getenv("IAMREACH_DIFFTEST_CASEFILE"); f != "" {
+		// Keep the exact input given to iam-simulate, for profiling and for
+		// replaying with scripts/difftest/harness.mjs.
+		cf, err := os.Create(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cf.Close()
+		caseFile = cf
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 
 	type ours struct {
 		sim    []byte
 		result string
 		gc     genCase
 	}
+	type answer struct {
+		ID     int    `json:"id"`
+		Result string `json:"result"`
+		Error  string `json:"error"`
+	}
 	cases := make([]ours, n)
+	var (
+		mu      sync.Mutex
+		answers []answer
+		readErr error
+	)
+	// One node process per worker; cases are generated and decided by our
+	// engine while the workers decide the earlier ones.
+	feeds := make([]chan int, workers)
+	var wg sync.WaitGroup
+	for w := range feeds {
+		feeds[w] = make(chan int, 512)
+		cmd := exec.Command(node, "harness.mjs")
+		cmd.Dir = dir
+		cmd.Stderr = os.Stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		wg.Add(2)
+		go func(feed chan int) { // writer
+			defer wg.Done()
+			defer stdin.Close()
+			bw := bufio.NewWriterSize(stdin, 1<<20)
+			for i := range feed {
+				fmt.Fprintf(bw, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", i, cases[i].sim)
+				if len(feed) == 0 { // idle: let node start on what it has
+					bw.WriteString("\n")
+					if bw.Flush() != nil {
+						return
+					}
+				}
+			}
+			bw.WriteString("\n")
+			_ = bw.Flush()
+		}(feeds[w])
+		go func() { // reader
+			defer wg.Done()
+			dec := json.NewDecoder(bufio.NewReaderSize(stdout, 1<<20))
+			for {
+				var a answer
+				if err := dec.Decode(&a); err != nil {
+					if !errors.Is(err, io.EOF) {
+						mu.Lock()
+						readErr = err
+						mu.Unlock()
+					}
+					return
+				}
+				mu.Lock()
+				answers = append(answers, a)
+				mu.Unlock()
+			}
+		}()
+	}
 	g := &gen{r: rand.New(rand.NewPCG(seed, 0x1a3))}
 	for i := range cases {
 		gc := g.next()
@@ -99,38 +169,26 @@ func TestDifferential(t *testing.T) {
 			t.Fatalf("case %d: our parser rejects a generated case: %v\n%s", i, err, b)
 		}
 		cases[i] = ours{sim: b, result: policy.Evaluate(req, set, policy.Strict).Result.String(), gc: gc}
-	}
-	writeErr := make(chan error, 1)
-	go func() {
-		w := bufio.NewWriterSize(stdin, 1<<20)
-		for i := range cases {
-			fmt.Fprintf(w, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", i, cases[i].sim)
-			if i%200 == 199 {
-				w.WriteString("\n")
-			}
+		if caseFile != nil {
+			fmt.Fprintf(caseFile, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", i, b)
 		}
-		w.WriteString("\n")
-		err := w.Flush()
-		stdin.Close()
-		writeErr <- err
-	}()
+		feeds[i%workers] <- i
+	}
+	for _, f := range feeds {
+		close(f)
+	}
+	wg.Wait()
+	if readErr != nil {
+		t.Fatalf("reading harness output: %v", readErr)
+	}
 
 	var agree, rejected int
 	perDivergence := map[string]int{}
 	var failures []string
-	dec := json.NewDecoder(bufio.NewReaderSize(stdout, 1<<20))
 	seen := 0
-	for seen < n {
-		var r struct {
-			ID     int    `json:"id"`
-			Result string `json:"result"`
-			Error  string `json:"error"`
-		}
-		if err := dec.Decode(&r); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			t.Fatalf("reading harness output: %v", err)
+	for _, r := range answers {
+		if r.ID < 0 || r.ID >= n {
+			t.Fatalf("harness answered for unknown case %d", r.ID)
 		}
 		seen++
 		c := &cases[r.ID]
@@ -156,9 +214,6 @@ func TestDifferential(t *testing.T) {
 				failures = append(failures, "")
 			}
 		}
-	}
-	if err := <-writeErr; err != nil {
-		t.Fatalf("writing cases: %v", err)
 	}
 	if seen != n {
 		t.Fatalf("harness answered %d of %d cases", seen, n)
