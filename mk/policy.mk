@@ -9,7 +9,11 @@ DIFFTEST_DIR := scripts/difftest
 FUZZTIME ?= 5s
 
 difftest-deps:
-	@command -v node >/dev/null || { echo "node is required for the differential test: apt-get install -y nodejs npm"; exit 1; }
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing nodejs and npm (Debian) for the differential test"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
 	@if [ ! -d $(DIFFTEST_DIR)/node_modules/@cloud-copilot/iam-simulate ] || [ $(DIFFTEST_DIR)/package-lock.json -nt $(DIFFTEST_DIR)/node_modules/.package-lock.json ]; then \
 		cd $(DIFFTEST_DIR) && npm ci --no-audit --no-fund --loglevel=error; fi
 

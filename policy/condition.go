@@ -170,6 +170,9 @@ func parseConditions(idx int, raw json.RawMessage, version string) ([]cond, erro
 	var out []cond
 	for _, ov := range ops {
 		op, ok := ParseOperator(ov.key)
+		if !ok && strings.HasSuffix(ov.key, "NullIfExists") {
+			return nil, perr(idx, "Condition."+ov.key, CodeNullWithIfExists, "the Null operator cannot be used with IfExists")
+		}
 		if !ok {
 			return nil, perr(idx, "Condition."+ov.key, CodeInvalidOperator, "unknown condition operator %q", ov.key)
 		}

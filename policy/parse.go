@@ -9,27 +9,31 @@ import (
 	"strings"
 )
 
-// Parse error codes, named after IAM Access Analyzer's policy validation
-// findings where it has one.
+// Parse error codes: the issue codes of IAM Access Analyzer's policy
+// validation ("IAM policy validation check reference") for the same errors.
 const (
 	CodeJSONSyntax          = "JSON_SYNTAX_ERROR"
 	CodeInvalidVersion      = "INVALID_VERSION"
 	CodeMissingStatement    = "MISSING_STATEMENT"
 	CodeMissingEffect       = "MISSING_EFFECT"
-	CodeInvalidEffect       = "INVALID_EFFECT_VALUE"
+	CodeInvalidEffect       = "INVALID_EFFECT"
 	CodeMissingAction       = "MISSING_ACTION"
-	CodeActionAndNotAction  = "ACTION_AND_NOT_ACTION"
-	CodeResourceAndNot      = "RESOURCE_AND_NOT_RESOURCE"
-	CodePrincipalAndNot     = "PRINCIPAL_AND_NOT_PRINCIPAL"
+	CodeActionAndNotAction  = "UNSUPPORTED_ELEMENT_COMBINATION" // Action with NotAction
+	CodeResourceAndNot      = "UNSUPPORTED_ELEMENT_COMBINATION" // Resource with NotResource
+	CodePrincipalAndNot     = "UNSUPPORTED_ELEMENT_COMBINATION" // Principal with NotPrincipal
 	CodeInvalidAction       = "INVALID_ACTION"
-	CodeInvalidARN          = "INVALID_ARN"
-	CodeInvalidPrincipal    = "INVALID_PRINCIPAL"
+	CodeInvalidServiceInAct = "INVALID_SERVICE_IN_ACTION"
+	CodeInvalidARN          = "INVALID_ARN_PREFIX" // not arn:…
+	CodeMissingARNField     = "MISSING_ARN_FIELD"  // fewer than six parts
+	CodeInvalidPrincipal    = "INVALID_PRINCIPAL_FORMAT"
+	CodeInvalidPrincipalKey = "INVALID_PRINCIPAL_KEY"
 	CodeInvalidOperator     = "INVALID_CONDITION_OPERATOR"
-	CodeInvalidCondition    = "INVALID_CONDITION"
+	CodeNullWithIfExists    = "NULL_WITH_IF_EXISTS"
+	CodeInvalidCondition    = "DATA_TYPE_MISMATCH"
 	CodeInvalidFieldType    = "DATA_TYPE_MISMATCH"
-	CodeUnknownField        = "UNKNOWN_ELEMENT"
-	CodeDuplicateSid        = "DUPLICATE_SID"
-	CodeInvalidConditionVal = "INVALID_CONDITION_VALUE"
+	CodeUnknownField        = "INVALID_POLICY_ELEMENT"
+	CodeDuplicateSid        = "UNIQUE_SIDS_REQUIRED"
+	CodeInvalidConditionVal = "INVALID_CONDITION_DATA_TYPE"
 )
 
 // ParseError says what is wrong with a policy document and where.
@@ -314,7 +318,7 @@ func parsePrincipal(idx int, field string, raw json.RawMessage) (map[string][]st
 	out := map[string][]string{}
 	for _, kv := range kvs {
 		if !principalKeys[kv.key] {
-			return nil, perr(idx, field+"."+kv.key, CodeInvalidPrincipal, "unknown principal type %q", kv.key)
+			return nil, perr(idx, field+"."+kv.key, CodeInvalidPrincipalKey, "unknown principal type %q", kv.key)
 		}
 		vals, ok := stringOrList(kv.val)
 		if !ok {
@@ -400,7 +404,7 @@ func parseStatement(idx int, raw json.RawMessage, version string) (stmt, error) 
 					return s, perr(idx, kv.key, CodeInvalidAction, "action %q has no service prefix (service:action)", a)
 				}
 				if !validService(svc) {
-					return s, perr(idx, kv.key, CodeInvalidAction, "action %q: the service prefix may contain only letters, digits and hyphens (no wildcards)", a)
+					return s, perr(idx, kv.key, CodeInvalidServiceInAct, "action %q: the service prefix may contain only letters, digits and hyphens (no wildcards)", a)
 				}
 			}
 			s.actions = compileActions(vals)
@@ -421,7 +425,7 @@ func parseStatement(idx int, raw json.RawMessage, version string) (stmt, error) 
 					return s, perr(idx, kv.key, CodeInvalidARN, "resource %q is not an ARN or *", r)
 				}
 				if r != "*" && strings.Count(r, ":") < 5 {
-					return s, perr(idx, kv.key, CodeInvalidARN, "resource ARN %q has fewer than six parts", r)
+					return s, perr(idx, kv.key, CodeMissingARNField, "resource ARN %q has fewer than six parts", r)
 				}
 			}
 			s.resources = compileResources(vals, version)

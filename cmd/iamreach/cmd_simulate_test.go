@@ -81,7 +81,7 @@ func TestSimulateBadPolicyNamesField(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := runSim(t, "--input", in)
-	if code == 0 || !strings.Contains(errs, `identityPolicies[1] "broken"`) || !strings.Contains(errs, "statement 1") || !strings.Contains(errs, "ACTION_AND_NOT_ACTION") {
+	if code == 0 || !strings.Contains(errs, `identityPolicies[1] "broken"`) || !strings.Contains(errs, "statement 1") || !strings.Contains(errs, "UNSUPPORTED_ELEMENT_COMBINATION") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	if strings.Count(strings.TrimSpace(errs), "\n") != 0 {
