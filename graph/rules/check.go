@@ -24,7 +24,9 @@ type Violation struct {
 	Actions   []string    `json:"actions,omitempty"`
 	Condition string      `json:"condition,omitempty"`
 	Path      *graph.Path `json:"path,omitempty"`
-	FindingID string      `json:"findingId,omitempty"`
+	// Route is the path's nodes by name, for reading.
+	Route     []string `json:"route,omitempty"`
+	FindingID string   `json:"findingId,omitempty"`
 }
 
 // Result is the outcome of a check.
@@ -82,6 +84,15 @@ func Check(g *graph.Graph, f *File) *Result {
 		}
 		for i := range vs {
 			vs[i].Rule, vs[i].Line = r.ID, r.Line
+			if p := vs[i].Path; p != nil {
+				for _, id := range p.Nodes {
+					name := id
+					if n := ix.Node(id); n != nil && n.Name != "" {
+						name = n.Name
+					}
+					vs[i].Route = append(vs[i].Route, name)
+				}
+			}
 			if vs[i].Severity == "" {
 				vs[i].Severity = r.Severity
 			}

@@ -50,8 +50,8 @@ func (r *Result) Write(w io.Writer, f Format, o WriteOptions) error {
 	}
 	for _, v := range r.Violations {
 		fmt.Fprintf(&b, "FAIL %s [%s] %s\n", v.Rule, v.Severity, v.Message)
-		if v.Path != nil && len(v.Path.Nodes) > 1 {
-			fmt.Fprintf(&b, "     path: %s\n", strings.Join(v.Path.Nodes, " → "))
+		if len(v.Route) > 1 {
+			fmt.Fprintf(&b, "     path: %s\n", strings.Join(v.Route, " → "))
 		}
 	}
 	for _, rule := range r.Rules {
