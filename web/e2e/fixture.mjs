@@ -127,9 +127,15 @@ export function startFixture(distDir, g, opts = {}) {
 }
 
 /** startProxy serves distDir and forwards /api/ to a running iamreach (development only). */
-export function startProxy(distDir, apiBase) {
+export function startProxy(distDir, apiBase, override) {
   const server = http.createServer((req, res) => {
     if (!req.url.startsWith('/api/')) return serveStatic(distDir, req, res);
+    const body = override && override(new URL(req.url, 'http://x'));
+    if (body) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Content-Security-Policy': CSP });
+      res.end(body);
+      return;
+    }
     const u = new URL(req.url, apiBase);
     const up = http.request(u, { method: req.method, headers: { ...req.headers, host: u.host } }, (r) => {
       res.writeHead(r.statusCode, r.headers);
