@@ -391,6 +391,10 @@ func parseCIDR(s string) (netip.Prefix, bool) {
 // matchOne applies a positive base operator to one context value and one
 // (resolved) policy value.
 func matchOne(k OpKind, ctx string, pv *condValue, resolved string) bool {
+	return matchOneQ(k, ctx, pv, resolved, 0)
+}
+
+func matchOneQ(k OpKind, ctx string, pv *condValue, resolved string, q quirks) bool {
 	switch k {
 	case OpStringEquals:
 		return ctx == resolved
@@ -420,7 +424,11 @@ func matchOne(k OpKind, ctx string, pv *condValue, resolved string) bool {
 		if !ok || !pv.dateOK {
 			return false
 		}
-		c := t.Compare(pv.date)
+		pd := pv.date
+		if q&quirkEpochMillis != 0 {
+			t, pd = epochAsMillis(ctx, t), epochAsMillis(pv.raw, pd)
+		}
+		c := t.Compare(pd)
 		switch k {
 		case OpDateEquals:
 			return c == 0
@@ -463,3 +471,13 @@ func (k OpKind) quoted() bool {
 }
 
 func trimJSON(b []byte) []byte { return bytes.TrimSpace(b) }
+
+// epochAsMillis reproduces iam-simulate's reading of an integer epoch date
+// as milliseconds (quirk D10).
+func epochAsMillis(raw string, t time.Time) time.Time {
+	raw = strings.TrimSpace(raw)
+	if n, err := strconv.ParseInt(raw, 10, 64); err == nil && isEpoch(raw) {
+		return time.UnixMilli(n).UTC()
+	}
+	return t
+}

@@ -9,6 +9,7 @@ type evalCtx struct {
 	req         *Request
 	mode        Mode
 	hasBoundary bool
+	q           quirks
 	buf         [1]string
 }
 
@@ -19,6 +20,9 @@ func (e *evalCtx) lookup(lowerKey string) (vals []string, present, known bool) {
 		return v, true, true
 	}
 	if derivable(lowerKey) {
+		if e.q&quirkNoDerivedKeys != 0 {
+			return nil, false, true
+		}
 		v, ok := e.derive(lowerKey)
 		return v, ok, true
 	}

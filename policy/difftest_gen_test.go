@@ -160,7 +160,7 @@ func (g *gen) resourcePatterns(arn, user string) []string {
 var (
 	ips        = []string{"10.1.2.3", "192.168.1.10", "2001:db8::5", "203.0.113.9"}
 	cidrs      = []string{"10.0.0.0/8", "192.168.1.0/24", "2001:db8::/32", "203.0.113.9", "0.0.0.0/0", "10.1.2.3/32", "::/0"}
-	times      = []string{"2026-01-01T00:00:00Z", "2025-06-01T12:00:00Z", "2026-03-01T08:30:00Z"}
+	times      = []string{"2026-01-01T00:00:00Z", "2025-06-01T12:00:00Z", "2026-03-01T08:30:00Z", "1767225600", "1740000000"}
 	timeVals   = []string{"2026-01-01T00:00:00Z", "2025-12-31", "2024-01-01T00:00:00Z", "2026-02-01T00:00:00+01:00", "1767225600"}
 	mfaAges    = []string{"100", "3600", "0", "86400"}
 	mfaVals    = []string{"300", "3600", "0", "100", "86400.0"}
@@ -209,7 +209,7 @@ func (g *gen) condition(pr gPrincipal) (op, key string, vals []any) {
 		}
 		return g.ifExists("Bool"), "aws:SecureTransport", []any{v}
 	case 2:
-		return g.ifExists(g.pick(dateOps...)), "aws:CurrentTime", g.some(timeVals[:4])
+		return g.ifExists(g.pick(dateOps...)), "aws:CurrentTime", g.some(timeVals)
 	case 3:
 		return g.ifExists(g.pick(numericOps...)), "aws:MultiFactorAuthAge", g.some(mfaVals)
 	case 4:

@@ -275,6 +275,9 @@ var divergenceQuirks = []struct {
 	{"D6", policy.QuirkVarNoValue},
 	{"D7", policy.QuirkEscapesOnlyInLike},
 	{"D8", policy.QuirkUnresolvedNotResource},
+	{"D9", policy.QuirkRootNeedsIdentity},
+	{"D10", policy.QuirkEpochMillis},
+	{"D11", policy.QuirkNoDerivedKeys},
 }
 
 // classify names the documented divergence(s) a disagreement falls under:
@@ -330,4 +333,89 @@ func dump(t *testing.T, kind string, id int, sim []byte) {
 	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.json", kind, id)), sim, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestScenariosReference decides the scenario corpus with iam-simulate too
+// (in strict mode; scenarios that need iamreach's extensions are skipped):
+// every disagreement must be a documented divergence.
+func TestScenariosReference(t *testing.T) {
+	dir := filepath.Join("..", "scripts", "difftest")
+	node, err := exec.LookPath("node")
+	if _, serr := os.Stat(filepath.Join(dir, "node_modules", "@cloud-copilot", "iam-simulate")); serr != nil || err != nil {
+		if os.Getenv("IAMREACH_DIFFTEST") == "1" {
+			t.Fatal("reference check required but node or scripts/difftest/node_modules is missing: run make test-policy")
+		}
+		t.Skip("reference check skipped: node or scripts/difftest/node_modules absent (make test-policy runs it)")
+	}
+	known := loadDivergences(t)
+	files, _ := filepath.Glob(filepath.Join("testdata", "scenarios", "*.json"))
+	var in strings.Builder
+	var names []string
+	var sims [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim, err := policy.ParseSimulation(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sim.Iamreach != nil {
+			continue
+		}
+		// The reference takes the iam-simulate fields only.
+		var m map[string]json.RawMessage
+		_ = json.Unmarshal(b, &m)
+		for _, k := range []string{"description", "source", "expect"} {
+			delete(m, k)
+		}
+		clean, _ := json.Marshal(m)
+		fmt.Fprintf(&in, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", len(sims), clean)
+		names = append(names, filepath.Base(f))
+		sims = append(sims, clean)
+	}
+	cmd := exec.Command(node, "harness.mjs")
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(in.String() + "\n")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("harness: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	agree, documented := 0, map[string]int{}
+	for {
+		var a struct {
+			ID     int    `json:"id"`
+			Result string `json:"result"`
+			Error  string `json:"error"`
+		}
+		if err := dec.Decode(&a); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatal(err)
+		}
+		sim, _ := policy.ParseSimulation(sims[a.ID])
+		req, set, err := sim.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours := policy.Evaluate(req, set, policy.Strict).Result.String()
+		switch {
+		case a.Error != "":
+			t.Logf("%s: iam-simulate rejects it: %s", names[a.ID], a.Error)
+		case a.Result == ours:
+			agree++
+		default:
+			id := classify(genCase{}, sims[a.ID], ours, a.Result)
+			if id == "" || !allKnown(known, id) {
+				t.Errorf("%s: iamreach %s, iam-simulate %s: undocumented", names[a.ID], ours, a.Result)
+				continue
+			}
+			documented[id]++
+		}
+	}
+	t.Logf("scenario corpus against iam-simulate: %d of %d agree, documented divergences %v", agree, len(sims), documented)
 }

@@ -387,7 +387,7 @@ func (e *evaluator) evalCond(c *cond) tri {
 					continue
 				}
 			}
-			if matchOne(pos, ctxv, pv, resolved) {
+			if matchOneQ(pos, ctxv, pv, resolved, e.q) {
 				return true, false
 			}
 		}
@@ -504,6 +504,9 @@ const (
 	quirkVarNoValue                                   // D6: a variable with no value makes negated operators fail
 	quirkEscapesOnlyInLike                            // D7: ${*} ${?} ${$} stay literal outside StringLike/Arn operators
 	quirkUnresolvedNotResource                        // D8: unresolved variable in NotResource: decided on the ARN prefix only
+	quirkRootNeedsIdentity                            // D9: the root user needs identity policies like any principal
+	quirkEpochMillis                                  // D10: integer epoch dates read as milliseconds
+	quirkNoDerivedKeys                                // D11: principal/resource keys only from the given context
 	quirkIPRanges                                     // D5: 0.0.0.0/0 matches nothing; IPv6 vs a bare IPv4 address errs
 )
 
@@ -541,7 +544,7 @@ func evaluate(req *Request, set *PolicySet, mode Mode, q quirks) Decision {
 }
 
 func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks) {
-	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse, q: q}
+	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil, q: q}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse, q: q}
 	p := &req.Principal
 	service, _, _ := strings.Cut(req.Action, ":")
 
@@ -583,6 +586,9 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	switch p.Type {
 	case PrincipalRoot:
 		identity = vTrue // the root user has every permission in its own account
+		if e.q&quirkRootNeedsIdentity != 0 {
+			identity = e.scanAll(set.Identity, KindIdentity, "")
+		}
 	case PrincipalUser, PrincipalRoleSession:
 		identity = e.scanAll(set.Identity, KindIdentity, "")
 	}

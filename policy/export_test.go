@@ -13,6 +13,9 @@ const (
 	QuirkVarNoValue                = quirkVarNoValue
 	QuirkEscapesOnlyInLike         = quirkEscapesOnlyInLike
 	QuirkUnresolvedNotResource     = quirkUnresolvedNotResource
+	QuirkRootNeedsIdentity         = quirkRootNeedsIdentity
+	QuirkEpochMillis               = quirkEpochMillis
+	QuirkNoDerivedKeys             = quirkNoDerivedKeys
 )
 
 func EvaluateWithQuirks(req *Request, set *PolicySet, mode Mode, q Quirks) Decision {
