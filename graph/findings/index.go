@@ -304,7 +304,12 @@ func (x *Index) Reach(origin string, maxDepth int) []Reached {
 				if !ok {
 					i = len(out)
 					at[r] = i
-					out = append(out, Reached{Resource: r, Path: extend(route(routes, origin, id), *e)})
+					p := extend(route(routes, origin, id), *e)
+					if r != e.To {
+						// End the route at the resource: the scope or pattern covers it.
+						p = extend(p, graph.Edge{ID: "covers:" + e.To + "->" + r, Kind: graph.EdgeCovers, From: e.To, To: r})
+					}
+					out = append(out, Reached{Resource: r, Path: p})
 				}
 				out[i].Actions = mergeGrants(out[i].Actions, e.Actions)
 			}
