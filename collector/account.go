@@ -159,6 +159,13 @@ func (c *Collector) collectAccount(ctx context.Context, caller string, a *snapsh
 		c.stats.taskAdded()
 		g.Go(func() error {
 			defer c.stats.taskDone()
+			defer func() {
+				// A bug in one service must not lose the others' work.
+				if r := recover(); r != nil {
+					c.gap(snapshot.Gap{Account: a.ID, Region: region, Service: svc.Name, Code: "InternalError",
+						Error: fmt.Sprintf("collector bug while reading %s: %v (please report it); this service's data may be partial", svc.Name, r)})
+				}
+			}()
 			rcfg := cfg.Copy()
 			rcfg.Region = region
 			s := &Scope{Account: a.ID, Region: region, Partition: partition(region), Config: rcfg, Regions: regions,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -29,10 +30,13 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 )
 
 // The fixture organization, built through the AWS API in moto:
@@ -209,6 +213,10 @@ func (f *fixture) buildProd(t *testing.T, ctx context.Context, cfg aws.Config, i
 		OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}}}}))
 	must[*s3.PutBucketTaggingOutput](t, "bucket tags")(s3c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("orders-incoming"),
 		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("data"), Value: aws.String("confidential")}}}}))
+	// Account-level Block Public Access (S3 Control, without the account host prefix moto cannot serve).
+	ctl := s3control.NewFromConfig(cfg, func(o *s3control.Options) { o.EndpointResolverV2 = fixedResolver(f.endpoint) })
+	must[*s3control.PutPublicAccessBlockOutput](t, "account BPA")(ctl.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(id),
+		PublicAccessBlockConfiguration: &s3ctltypes.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
 	s3eu := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.Region = "eu-west-1" })
 	must[*s3.CreateBucketOutput](t, "bucket orders-archive")(s3eu.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("orders-archive"),
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}))
@@ -290,6 +298,16 @@ func (f *fixture) buildAudit(t *testing.T, ctx context.Context, cfg aws.Config, 
 	sm := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.Region = "eu-west-1" })
 	must[*secretsmanager.CreateSecretOutput](t, "secret")(sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("siem-token"), SecretString: aws.String("x")}))
 	_ = prodID
+}
+
+type fixedResolver string
+
+func (f fixedResolver) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	u, err := url.Parse(string(f))
+	if err != nil {
+		return smithyendpoints.Endpoint{}, err
+	}
+	return smithyendpoints.Endpoint{URI: *u}, nil
 }
 
 // zipped is a minimal deployment package.

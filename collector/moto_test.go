@@ -141,6 +141,12 @@ func checkFixtureFacts(t *testing.T, f *fixture, s *snapshot.Snapshot) {
 	if p := pols["region-lock"]; p.Type != snapshot.SCP || len(p.Targets) != 1 || units[p.Targets[0]].Name != "workloads" {
 		t.Errorf("SCP region-lock: %+v", p)
 	}
+	if b := prod.PublicAccessBlock; b == nil || !b.BlockPublicPolicy || !b.RestrictPublicBuckets {
+		t.Errorf("account Block Public Access: %+v", b)
+	}
+	if b := account(t, s, f.accounts["security-audit"]).PublicAccessBlock; b == nil || b.BlockPublicPolicy {
+		t.Errorf("account without Block Public Access should be read as all off: %+v", b)
+	}
 	res := map[string]snapshot.Resource{}
 	for _, r := range prod.Resources {
 		res[r.Type+" "+r.Name] = r

@@ -55,10 +55,10 @@ func (c *Collector) collectOrganization(ctx context.Context, caller string) (*sn
 
 	var accounts []snapshot.Account
 	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{})
-	cctx, cancel = context.WithTimeout(ctx, c.opts.CallTimeout)
-	defer cancel()
 	for p.HasMorePages() {
+		cctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 		page, err := p.NextPage(cctx)
+		cancel()
 		if err != nil {
 			code, msg := Classify(err)
 			if code == "AccessDeniedException" || code == "AccessDenied" {

@@ -126,6 +126,8 @@ func Pages[T, O any](ctx context.Context, s *Scope, operation, resource string, 
 func Classify(err error) (code, msg string) {
 	var ae smithy.APIError
 	switch {
+	case err == nil:
+		return "", ""
 	case errors.Is(err, context.Canceled):
 		return "Interrupted", "interrupted before the call finished"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -49,8 +49,9 @@ func collectS3(ctx context.Context, s *Scope) {
 	absent := false
 	o, ok := Call(ctx, s, "GetPublicAccessBlock", "account", func(ctx context.Context) (*s3control.GetPublicAccessBlockOutput, error) {
 		out, err := ctl.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(s.Account)})
-		if code, _ := Classify(err); err != nil && code == "NoSuchPublicAccessBlockConfiguration" {
-			absent = true
+		if err != nil {
+			code, _ := Classify(err)
+			absent = code == "NoSuchPublicAccessBlockConfiguration"
 		}
 		return out, err
 	}, "NoSuchPublicAccessBlockConfiguration")
