@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 
 	"github.com/iamreach/iamreach/snapshot"
@@ -75,5 +77,31 @@ func TestHelpers(t *testing.T) {
 	resolveInstanceProfiles(a)
 	if len(a.Resources[0].RunsAs) != 1 || len(a.Resources[1].RunsAs) != 0 {
 		t.Errorf("instance profiles: %+v", a.Resources)
+	}
+}
+
+// A panicking service costs its own data, recorded as a gap, not the run.
+func TestServicePanicBecomesGap(t *testing.T) {
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")}
+	c, err := New(cfg, Options{Regions: []string{"eu-west-1"}, EndpointURL: "http://127.0.0.1:1", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	c.services = []Service{
+		{Name: "boom", Collect: func(context.Context, *Scope) { panic("index out of range") }},
+		{Name: "fine", Collect: func(_ context.Context, s *Scope) { ran = true; s.Add(snapshot.Resource{ARN: "arn:x", Type: "x:y"}) }},
+	}
+	a := &snapshot.Account{ID: "111122223333"}
+	c.collectAccount(context.Background(), "111122223333", a)
+	if !ran || len(a.Resources) != 1 {
+		t.Errorf("the other service did not run: %+v", a)
+	}
+	found := false
+	for _, g := range c.gaps {
+		found = found || g.Code == "InternalError" && g.Service == "boom" && strings.Contains(g.Error, "index out of range")
+	}
+	if !found {
+		t.Errorf("no InternalError gap: %+v", c.gaps)
 	}
 }

@@ -51,6 +51,9 @@ func (c *Collector) collectOrganization(ctx context.Context, caller string) (*sn
 		}
 		return nil, nil, fmt.Errorf("read the organization (organizations:DescribeOrganization): %s: %s", code, msg)
 	}
+	if d.Organization == nil {
+		return nil, nil, errors.New("read the organization (organizations:DescribeOrganization): the answer holds no organization")
+	}
 	org := &snapshot.Organization{ID: str(d.Organization.Id), ManagementAccountID: str(d.Organization.MasterAccountId)}
 
 	var accounts []snapshot.Account
