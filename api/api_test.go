@@ -784,3 +784,45 @@ func TestLargeAnswersAreCompressed(t *testing.T) {
 		t.Errorf("plain answer: %q %s", r.header.Get("Content-Encoding"), r.body)
 	}
 }
+
+func TestUIAssetsCompressedAndCached(t *testing.T) {
+	js := strings.Repeat("console.log('a reasonably long bundle');\n", 200)
+	ui := fstest.MapFS{
+		"index.html":         {Data: []byte("<!doctype html><script src=/assets/app-1234.js></script>")},
+		"assets/app-1234.js": {Data: []byte(js)},
+		"logo.png":           {Data: []byte("\x89PNG not really")},
+	}
+	h := api.New(newFakeStore(), api.Options{UI: ui})
+	r := get(t, h, "/assets/app-1234.js", "Accept-Encoding", "br, gzip")
+	if r.header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/javascript") ||
+		!strings.Contains(r.header.Get("Cache-Control"), "immutable") || len(r.body) >= len(js) {
+		t.Fatalf("asset = %v, %d bytes for %d", r.header, len(r.body), len(js))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != js {
+		t.Fatal("gzip body does not decompress to the file")
+	}
+	// Twice: the cached copy is the same.
+	if r2 := get(t, h, "/assets/app-1234.js", "Accept-Encoding", "gzip"); !bytes.Equal(r2.body, r.body) {
+		t.Error("second answer differs")
+	}
+	for _, tc := range []struct{ name, enc, rng string }{{"no gzip", "", ""}, {"gzip refused", "gzip;q=0", ""}, {"range", "gzip", "bytes=0-9"}} {
+		r := get(t, h, "/assets/app-1234.js", "Accept-Encoding", tc.enc, "Range", tc.rng)
+		if r.header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: Content-Encoding %q", tc.name, r.header.Get("Content-Encoding"))
+		}
+		if tc.rng != "" && (r.status != http.StatusPartialContent || string(r.body) != js[:10]) {
+			t.Errorf("range = %d %q", r.status, r.body)
+		}
+	}
+	if r := get(t, h, "/", "Accept-Encoding", "gzip"); r.header.Get("Cache-Control") != "no-cache" || r.header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("index.html headers = %v", r.header)
+	}
+	if r := get(t, h, "/logo.png", "Accept-Encoding", "gzip"); r.header.Get("Content-Encoding") != "" {
+		t.Errorf("a PNG is not compressed again: %v", r.header)
+	}
+}

@@ -2,12 +2,15 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,10 +34,13 @@ type uiHandler struct {
 	files fs.FS
 	built bool
 	log   *slog.Logger
+
+	mu      sync.Mutex
+	gzipped map[string][]byte // compressed text files, made once (the FS never changes)
 }
 
 func newUIHandler(files fs.FS, log *slog.Logger) *uiHandler {
-	h := &uiHandler{files: files, log: log}
+	h := &uiHandler{files: files, log: log, gzipped: map[string][]byte{}}
 	if files != nil {
 		if st, err := fs.Stat(files, "index.html"); err == nil && !st.IsDir() {
 			h.built = true
@@ -88,14 +94,62 @@ func (h *uiHandler) serveFile(w http.ResponseWriter, r *http.Request, name strin
 		}
 		return false
 	}
-	if name == "index.html" {
+	switch {
+	case name == "index.html":
 		// index.html names the hashed assets of the current build.
 		w.Header().Set("Cache-Control", "no-cache")
+	case strings.HasPrefix(name, "assets/"):
+		// The bundler puts a content hash in every asset's name.
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if compressible(ctype) && r.Header.Get("Range") == "" && acceptsGzip(r) {
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Add("Vary", "Accept-Encoding")
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(h.gzip(name, data))
+		}
+		return true
 	}
 	// http.ServeContent sets Content-Type from the extension, handles
 	// Range and If-Modified-Since; embedded files have no time.
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
 	return true
+}
+
+// gzip returns the compressed file, compressing it on first use.
+func (h *uiHandler) gzip(name string, data []byte) []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if z, ok := h.gzipped[name]; ok {
+		return z
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // valid level: no error
+	_, _ = zw.Write(data)                                    // writes to memory cannot fail
+	_ = zw.Close()
+	h.gzipped[name] = buf.Bytes()
+	return buf.Bytes()
+}
+
+func compressible(ctype string) bool {
+	for _, p := range []string{"text/", "application/javascript", "application/json", "image/svg+xml"} {
+		if strings.HasPrefix(ctype, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 func isDirErr(files fs.FS, name string) bool {
