@@ -144,7 +144,7 @@ class App {
     const qp = { ...this.state.params };
     for (const k of VIEW_KEYS) delete qp[k];
     const key = this.state.q + JSON.stringify(qp);
-    $('#question').value = this.state.q && this.state.q !== 'node' ? this.state.q : $('#question').value;
+    if (this.state.q) $('#question').value = this.state.q;
     this.applyViewParams();
     this.drawAskbar();
     if (!force && key === this.runKey && this.answer) {
@@ -407,9 +407,13 @@ class App {
     if (p.sel) this.selectElement(p.sel, false);
   }
 
-  drawTable() {
+  /** drawTable builds the table now if it is shown, else when it is first needed (large answers: thousands of rows). */
+  drawTable(force) {
     const a = this.answer;
     if (!a) return;
+    if (!force && $('#table-view').hidden) { this.tableFor = null; return; }
+    if (this.tableFor === a) return;
+    this.tableFor = a;
     this.table = renderTable($('#table-view'), a, { onPick: (r) => this.pickRow(r), selectedKey: this.selectedRow && this.selectedRow.key });
   }
 
@@ -541,7 +545,9 @@ class App {
   }
 
   moveRow(delta) {
-    if (!this.answer || !this.table) return;
+    if (!this.answer) return;
+    this.drawTable(true);
+    if (!this.table) return;
     const rows = this.table.rowsInOrder();
     if (!rows.length) return;
     let i = this.selectedRow ? rows.findIndex((r) => r.key === this.selectedRow.key) : -1;
@@ -586,6 +592,7 @@ class App {
     $('#graph-tools').classList.toggle('hidden', view !== 'graph');
     $('#tab-graph').setAttribute('aria-selected', String(view === 'graph'));
     $('#tab-table').setAttribute('aria-selected', String(view === 'table'));
+    if (view === 'table') this.drawTable();
     if (view === 'graph' && this.graph.cy) this.graph.cy.resize();
     if (view === 'graph' && this.graph.big) this.graph.big.resize();
     if (updateUrl) this.setView({ view: view === 'table' ? 'table' : '' });
@@ -599,6 +606,7 @@ class App {
       if (q === 'reach') this.go(q, { from: p.from || (this.state.q === 'reachers' ? p.to : cur) });
       else if (q === 'reachers') this.go(q, { to: p.to && this.state.q !== 'paths' ? p.to : cur });
       else if (q === 'paths') this.go(q, { from: p.from || cur, to: p.to || '' });
+      else if (q === 'node') this.go(q, { id: cur });
       else this.go(q, {});
     });
     $$('.tabs button').forEach((b) => b.addEventListener('click', () => this.showView(b.dataset.view)));
