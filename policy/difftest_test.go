@@ -61,6 +61,10 @@ func TestDifferential(t *testing.T) {
 		}
 	}
 	known := loadDivergences(t)
+	mode, modeName := policy.Strict, "Strict"
+	if os.Getenv("IAMREACH_DIFFTEST_MODE") == "discovery" {
+		mode, modeName = policy.Discovery, "Discovery"
+	}
 
 	workers := 2
 	if v := os.Getenv("IAMREACH_DIFFTEST_WORKERS"); v != "" {
@@ -123,7 +127,7 @@ func TestDifferential(t *testing.T) {
 			defer stdin.Close()
 			bw := bufio.NewWriterSize(stdin, 1<<20)
 			for i := range feed {
-				fmt.Fprintf(bw, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", i, cases[i].sim)
+				fmt.Fprintf(bw, `{"id":%d,"mode":%q,%s"sim":%s}`+"\n", i, modeName, knownKeys(mode, cases[i].gc), cases[i].sim)
 				if len(feed) == 0 { // idle: let node start on what it has
 					bw.WriteString("\n")
 					if bw.Flush() != nil {
@@ -168,9 +172,9 @@ func TestDifferential(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: our parser rejects a generated case: %v\n%s", i, err, b)
 		}
-		cases[i] = ours{sim: b, result: policy.Evaluate(req, set, policy.Strict).Result.String(), gc: gc}
+		cases[i] = ours{sim: b, result: policy.Evaluate(req, set, mode).Result.String(), gc: gc}
 		if caseFile != nil {
-			fmt.Fprintf(caseFile, `{"id":%d,"mode":"Strict","sim":%s}`+"\n", i, b)
+			fmt.Fprintf(caseFile, `{"id":%d,"mode":%q,"sim":%s}`+"\n", i, modeName, b)
 		}
 		feeds[i%workers] <- i
 	}
@@ -202,7 +206,7 @@ func TestDifferential(t *testing.T) {
 		case r.Result == c.result:
 			agree++
 		default:
-			id := classify(c.gc, c.sim, c.result, r.Result)
+			id := classify(c.gc, c.sim, c.result, r.Result, mode)
 			if id != "" && allKnown(known, id) {
 				perDivergence[id]++
 				continue
@@ -229,8 +233,8 @@ func TestDifferential(t *testing.T) {
 		fmt.Fprintf(&div, " %s=%d", id, perDivergence[id])
 		total += perDivergence[id]
 	}
-	t.Logf("differential test: seed %d, %d cases: %d agree, %d documented divergences (%s), %d rejected by iam-simulate, %d undocumented disagreements",
-		seed, n, agree, total, strings.TrimSpace(div.String()), rejected, len(failures))
+	t.Logf("differential test (%s mode): seed %d, %d cases: %d agree, %d documented divergences (%s), %d rejected by iam-simulate, %d undocumented disagreements",
+		modeName, seed, n, agree, total, strings.TrimSpace(div.String()), rejected, len(failures))
 	if rejected > n/20 {
 		t.Errorf("iam-simulate rejected %d of %d generated cases (> 5%%): the generator produces invalid input", rejected, n)
 	}
@@ -283,7 +287,7 @@ var divergenceQuirks = []struct {
 // classify names the documented divergence(s) a disagreement falls under:
 // the smallest set of quirks that, switched on, makes our engine give
 // iam-simulate's answer. "" when none does.
-func classify(_ genCase, b []byte, _, theirs string) string {
+func classify(_ genCase, b []byte, _, theirs string, mode policy.Mode) string {
 	sim, err := policy.ParseSimulation(b)
 	if err != nil {
 		return ""
@@ -306,7 +310,7 @@ func classify(_ genCase, b []byte, _, theirs string) string {
 					ids = append(ids, d.id)
 				}
 			}
-			if policy.EvaluateWithQuirks(req, set, policy.Strict, q).Result.String() == theirs {
+			if policy.EvaluateWithQuirks(req, set, mode, q).Result.String() == theirs {
 				return strings.Join(ids, "+")
 			}
 		}
@@ -409,7 +413,7 @@ func TestScenariosReference(t *testing.T) {
 		case a.Result == ours:
 			agree++
 		default:
-			id := classify(genCase{}, sims[a.ID], ours, a.Result)
+			id := classify(genCase{}, sims[a.ID], ours, a.Result, policy.Strict)
 			if id == "" || !allKnown(known, id) {
 				t.Errorf("%s: iamreach %s, iam-simulate %s: undocumented", names[a.ID], ours, a.Result)
 				continue
@@ -418,4 +422,23 @@ func TestScenariosReference(t *testing.T) {
 		}
 	}
 	t.Logf("scenario corpus against iam-simulate: %d of %d agree, documented divergences %v", agree, len(sims), documented)
+}
+
+// knownKeys tells iam-simulate's discovery mode which keys are known, as in
+// iamreach's: the keys given in the request and the principal and resource
+// keys (resolved, so known even when absent).
+func knownKeys(mode policy.Mode, gc genCase) string {
+	if mode != policy.Discovery {
+		return ""
+	}
+	keys := []string{"aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalType",
+		"aws:username", "aws:ResourceAccount", "aws:ResourceOrgID",
+		"aws:PrincipalTag/team", "aws:PrincipalTag/owner", "aws:PrincipalTag/dept", "aws:PrincipalTag/missing"}
+	req, _ := gc.sim["request"].(map[string]any)
+	ctx, _ := req["contextVariables"].(map[string]any)
+	for k := range ctx {
+		keys = append(keys, k)
+	}
+	b, _ := json.Marshal(keys)
+	return `"known":` + string(b) + ","
 }

@@ -3,6 +3,8 @@
 // decides it with @cloud-copilot/iam-simulate and writes one JSON line per
 // case: {"id": N, "result": "Allowed"|"ImplicitlyDenied"|"ExplicitlyDenied"}
 // or {"id": N, "error": "..."} when iam-simulate rejects the input.
+// In Discovery mode, "known" lists the context keys whose presence and value
+// are known (the rest are unknown), as iamreach's discovery mode assumes.
 // Run by policy/difftest_test.go; never linked into iamreach.
 import { createInterface } from 'node:readline'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
@@ -24,7 +26,11 @@ for await (const line of rl) {
   try {
     const c = JSON.parse(line)
     id = c.id
-    const r = await runSimulation(c.sim, { simulationMode: c.mode || 'Strict' })
+    const options = { simulationMode: c.mode || 'Strict' }
+    if (Array.isArray(c.known)) {
+      options.discoveryContextKeyConstraints = c.known.map((keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true }))
+    }
+    const r = await runSimulation(c.sim, options)
     if (r.resultType === 'error') {
       out.push(JSON.stringify({ id, error: JSON.stringify(r.errors) }) + '\n')
     } else {
