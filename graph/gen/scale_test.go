@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 	"testing"
@@ -54,6 +55,21 @@ func TestScale(t *testing.T) {
 	}
 	build := time.Since(start)
 	t.Logf("graph.Build: %s wall, %s CPU — %d nodes, %d edges, %d gaps", build.Round(time.Millisecond), (processCPU() - cpu0).Round(time.Millisecond), len(g.Nodes), len(g.Edges), len(g.Meta.Gaps))
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	t.Logf("live heap after build (graph and snapshot held): %.2f GiB", float64(ms.HeapAlloc)/(1<<30))
+	if path := os.Getenv("IAMREACH_BENCH_HEAPPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		t.Logf("heap profile after build: %s", path)
+	}
 
 	start = time.Now()
 	cpu0 = processCPU()
