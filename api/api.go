@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -113,8 +115,19 @@ func (s *server) routes() *chi.Mux {
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeErrorBody(w, http.StatusNotFound, CodeNotFound, "no such API route: "+r.URL.Path+" (see "+APIPrefix+"/openapi.json)")
 		})
+		sub := r
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-			writeErrorBody(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path+"; the API only reads (GET, and POST for /cypher)")
+			// RFC 9110: a 405 lists the methods the route accepts.
+			rel := strings.TrimPrefix(r.URL.Path, APIPrefix)
+			var allow []string
+			for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+				if sub.Match(chi.NewRouteContext(), m, rel) || (m == http.MethodHead && slices.Contains(allow, http.MethodGet)) {
+					allow = append(allow, m)
+				}
+			}
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeErrorBody(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path+
+				" (allowed: "+strings.Join(allow, ", ")+"); the API only reads")
 		})
 		r.Get("/health", s.handle(s.health))
 		r.Group(func(r chi.Router) {

@@ -414,12 +414,15 @@ func TestWriteMethodsNotAllowed(t *testing.T) {
 			if code, _ := errorOf(t, r); code != api.CodeMethodNotAllowed {
 				t.Errorf("%s %s code = %s", m, route, code)
 			}
+			if got := r.header.Get("Allow"); got != "GET, HEAD" {
+				t.Errorf("%s %s: Allow = %q, want GET, HEAD", m, route, got)
+			}
 		}
 	}
 	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		r := do(t, h, m, "/api/v1/cypher", nil)
-		if r.status != http.StatusMethodNotAllowed {
-			t.Errorf("%s /cypher = %d, want 405", m, r.status)
+		if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" {
+			t.Errorf("%s /cypher = %d Allow %q, want 405 Allow POST", m, r.status, r.header.Get("Allow"))
 		}
 	}
 	for _, path := range []string{"/", "/reach"} {
