@@ -72,8 +72,7 @@ test('server stopped mid-session: a clear error with retry, and the header says 
   const text = await page.textContent('#state');
   assert.match(text, /Cannot reach the iamreach server/);
   assert.ok(await page.isVisible('#retry'));
-  await page.evaluate(() => window.__iamreach.checkHealth());
-  await page.waitForSelector('#offline');
+  await page.waitForSelector('#offline'); // the snapshot bar says the server is unreachable
   await page.fill('#search', 'order');
   await page.waitForSelector('.suggestions [role="alert"]');
   assert.match(await page.textContent('.suggestions'), /Search failed/);

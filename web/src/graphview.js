@@ -26,7 +26,10 @@ export function edgeKey(e) {
 function groupId(account) { return 'acct-group:' + account; }
 
 function nodeLabel(n) {
-  return n.name || shortName(n.id);
+  const name = n.name || shortName(n.id);
+  // outside accounts: the known vendor's name first
+  if (n.props && n.props.vendor && !name.includes(n.props.vendor)) return `${n.props.vendor} · ${name}`;
+  return name;
 }
 
 function edgeLabel(e) {

@@ -293,6 +293,7 @@ class App {
         this.showState('error', 'This server needs a token', err.message, h('div', { class: 'actions' }, input,
           h('button', { type: 'button', class: 'primary', onclick: use }, 'Use token')));
       } else {
+        if (err.code === 'network') this.drawMeta(true);
         const title = err.code === 'network' ? 'Cannot reach the iamreach server'
           : err.code === 'not_found' ? 'Not found' : err.code === 'unavailable' ? 'The graph store is unavailable' : 'The server could not answer';
         this.showState('error', title, `${err.message}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}`,
