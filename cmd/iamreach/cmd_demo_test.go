@@ -97,7 +97,7 @@ func TestDemoWhyNot(t *testing.T) {
 	}
 	res := got.Results[0]
 	if res.Identity != "arn:aws:iam::333333333333:role/shop-maintenance-role" || res.Result != "ExplicitlyDenied" ||
-		!strings.Contains(res.BlockedBy, "ProdNoLongLivedCredentials") {
+		!strings.Contains(strings.ToLower(res.BlockedBy), "scp") {
 		t.Errorf("decision = %+v", res)
 	}
 	found := false
