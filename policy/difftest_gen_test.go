@@ -268,15 +268,20 @@ func (g *gen) conditions(pr gPrincipal) map[string]any {
 
 func (g *gen) context(pr gPrincipal, resAcct string) map[string]any {
 	ctx := map[string]any{}
-	if pr.arn != "" {
-		ctx["aws:PrincipalArn"] = pr.arn
-		ctx["aws:PrincipalAccount"] = pr.account
-	}
-	if pr.user != "" {
-		ctx["aws:username"] = pr.user
-	}
-	if resAcct != "" {
-		ctx["aws:ResourceAccount"] = resAcct
+	// Keys AWS derives from the principal and the resource: usually given
+	// (iam-simulate does not derive them), sometimes left to iamreach to
+	// derive (divergence D11).
+	if g.chance(0.85) {
+		if pr.arn != "" {
+			ctx["aws:PrincipalArn"] = pr.arn
+			ctx["aws:PrincipalAccount"] = pr.account
+		}
+		if pr.user != "" {
+			ctx["aws:username"] = pr.user
+		}
+		if resAcct != "" {
+			ctx["aws:ResourceAccount"] = resAcct
+		}
 	}
 	maybe := func(key string, v any) {
 		if g.chance(0.6) {
