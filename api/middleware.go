@@ -92,7 +92,7 @@ func (s *server) checkHost(next http.Handler) http.Handler {
 		host = strings.Trim(host, "[]")
 		if !slices.ContainsFunc(s.opts.AllowedHosts, func(a string) bool { return strings.EqualFold(a, host) }) {
 			writeErrorBody(w, http.StatusBadRequest, CodeBadRequest,
-				fmt.Sprintf("host %q is not served here (allowed: %s)", r.Host, strings.Join(s.opts.AllowedHosts, ", ")))
+				fmt.Sprintf("host %q is not served here (allowed: %s; a reverse proxy's name can be added with serve --allow-host)", r.Host, strings.Join(s.opts.AllowedHosts, ", ")))
 			return
 		}
 		next.ServeHTTP(w, r)

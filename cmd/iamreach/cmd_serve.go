@@ -28,6 +28,7 @@ type serveFlags struct {
 	token        string
 	queryTimeout time.Duration
 	logLevel     string
+	allowHosts   string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -35,6 +36,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.token, "token", "", "require `TOKEN` as \"Authorization: Bearer TOKEN\" on the API (default $IAMREACH_TOKEN)")
 	fs.DurationVar(&f.queryTimeout, "query-timeout", api.DefaultQueryTimeout, "bound on each API request's work")
 	fs.StringVar(&f.logLevel, "log-level", "info", "request log level: debug, info, warn, error")
+	fs.StringVar(&f.allowHosts, "allow-host", "", "comma-separated host `names` a loopback server also answers to (e.g. behind a local reverse proxy); "+
+		"others are refused, against DNS rebinding")
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -228,6 +231,11 @@ func (c serveConfig) serve(ctx context.Context, e *env, store graph.Store, opts 
 	if c.loopback {
 		host, _, _ := net.SplitHostPort(c.listen)
 		opts.AllowedHosts = append(api.LoopbackHosts(), strings.Trim(host, "[]"))
+		for _, h := range strings.Split(c.allowHosts, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				opts.AllowedHosts = append(opts.AllowedHosts, h)
+			}
+		}
 	}
 	h := api.New(store, opts)
 	url := "http://" + ln.Addr().String() + "/"

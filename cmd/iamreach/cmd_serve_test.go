@@ -313,3 +313,19 @@ func TestServeNeo4jUnreachable(t *testing.T) {
 		t.Errorf("no startup warning: %s", r.stderr.String())
 	}
 }
+
+func TestServeAllowHost(t *testing.T) {
+	r := startServer(t, nil, "serve", "--graph", tinyGraphFile(t), "--listen", "127.0.0.1:0", "--allow-host", "iamreach.internal.example, other.example")
+	for host, want := range map[string]int{"iamreach.internal.example": 200, "other.example:443": 200, "attacker.example": 400, "localhost": 200} {
+		req, _ := http.NewRequest(http.MethodGet, r.base+"/api/v1/health", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s = %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
