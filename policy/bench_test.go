@@ -170,3 +170,22 @@ func measure(b *testing.B, fn func()) {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "decisions/cpu-s")
 	}
 }
+
+// With SCPs and RCPs on the path (the common case in an organization).
+func BenchmarkEvaluateWithOrgPolicies(b *testing.B) {
+	full := named(b, "FullAWSAccess", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	rcp := named(b, "rcp", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-mine"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}]}`)
+	set := policy.PolicySet{
+		Identity: []policy.NamedPolicy{named(b, "p", tenStatementPolicy)},
+		SCPs:     []policy.OrgLevel{{ID: "r-root", Policies: []policy.NamedPolicy{full}}, {ID: "ou-1", Policies: []policy.NamedPolicy{full}}, {ID: "111111111111", Policies: []policy.NamedPolicy{full}}},
+		RCPs:     []policy.OrgLevel{{ID: "r-root", Policies: []policy.NamedPolicy{rcp}}},
+	}
+	req := benchRequest()
+	req.Principal.OrgID = "o-mine"
+	var ev policy.Evaluator
+	measure(b, func() {
+		if ev.Evaluate(&req, &set, policy.Strict).Result != policy.Allowed {
+			b.Fatal("not allowed")
+		}
+	})
+}

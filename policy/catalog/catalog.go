@@ -164,7 +164,7 @@ func Source() string { return load().source }
 
 // Lookup finds an action by name, case-insensitively ("S3:getobject").
 func Lookup(action string) (Action, bool) {
-	a, ok := load().actions[strings.ToLower(action)]
+	a, ok := load().actions[lower(action)]
 	if !ok {
 		return Action{}, false
 	}
@@ -174,7 +174,7 @@ func Lookup(action string) (Action, bool) {
 // Level is the access level of an action, or "Unknown" when the action is
 // not in the catalogue.
 func Level(action string) string {
-	if a, ok := load().actions[strings.ToLower(action)]; ok {
+	if a, ok := load().actions[lower(action)]; ok {
 		return a.Level
 	}
 	return LevelUnknown
@@ -197,7 +197,17 @@ func ResourceTypes(svc string) []ResourceType {
 }
 
 // RCPSupported says whether resource control policies apply to a service.
-func RCPSupported(svc string) bool { return load().rcp[strings.ToLower(svc)] }
+func RCPSupported(svc string) bool { return load().rcp[lower(svc)] }
+
+// lower lower-cases s, without allocating when it already is.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
 
 // Expand lists the catalogue actions matching a pattern with `*` and `?`
 // wildcards, case-insensitively ("s3:Get*", "*:List*", "*"). An action
