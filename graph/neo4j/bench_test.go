@@ -130,5 +130,5 @@ func pct(ds []time.Duration, p int) string {
 	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
 	i := (len(s)*p + 99) / 100
 	i = max(1, min(i, len(s)))
-	return s[i-1].Round(100 * time.Microsecond).String()
+	return s[i-1].Round(10 * time.Microsecond).String()
 }
