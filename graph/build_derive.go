@@ -194,7 +194,7 @@ func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *targ
 	if a.assumed != "" && !a.noEvidence {
 		ev = mergeEvidence(ev, []Evidence{{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed}})
 	}
-	same := len(ok) == len(concrete)
+	same := len(ok) == len(concrete) && pattern != ""
 	for _, o := range ok[1:] {
 		if o.residual != ok[0].residual {
 			same = false
@@ -661,6 +661,11 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			b.allServices(a, account, ap, notAction)
 			return
 		}
+		if svc == "sts" {
+			// Assuming roles is decided with each role's trust policy
+			// (CAN_ASSUME edges); STS has no resources to scope.
+			return
+		}
 		concrete := b.expand(ap)
 		cands := b.res.inService(svc, account)
 		t := target{nodeID: ScopeID(svc, account), arn: "*", res: policy.Resource{ARN: "*", Account: account, OrgID: b.orgIDOf(account)}, account: account, rcps: b.rcps[account]}
@@ -721,7 +726,8 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			}
 		}
 		if len(global) > 0 {
-			gs, ev, denies := b.grantsFor(a, ap, global, &t, nil)
+			// Listed one by one: the pattern stands for more than these.
+			gs, ev, denies := b.grantsFor(a, "", global, &t, nil)
 			if len(gs) > 0 {
 				b.ensureScope(svc, account)
 				b.emitAccess(a.nodeID, t.nodeID, gs, ev, denies, "")

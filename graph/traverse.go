@@ -223,6 +223,12 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 			continue
 		}
 		grants := filterGrants(e, opts)
+		if len(tails[e.To]) > 0 {
+			// Through a scope or pattern: only actions that can act on this
+			// resource's type count (s3:ListAllMyBuckets on the S3 scope
+			// does not reach a bucket).
+			grants = applicableGrants(grants, origin.Type)
+		}
 		if len(grants) == 0 {
 			continue
 		}
@@ -374,6 +380,22 @@ func filterGrants(e Edge, opts ReachOptions) []ActionGrant {
 			}
 		}
 		out = append(out, g)
+	}
+	return out
+}
+
+// applicableGrants keeps the grants whose action may act on a resource of
+// type rtype: wildcard actions, actions missing from the catalogue, and
+// catalogue actions with a matching resource type.
+func applicableGrants(gs []ActionGrant, rtype string) []ActionGrant {
+	if rtype == "" {
+		return gs
+	}
+	var out []ActionGrant
+	for _, g := range gs {
+		if strings.ContainsAny(g.Action, "*?") || len(applicable([]string{g.Action}, rtype)) > 0 {
+			out = append(out, g)
+		}
 	}
 	return out
 }
