@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	}
 	mem := graph.NewMemory(g)
 
+	cpu0, cpuOK := neo4jCPU()
+	var ru0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	var lastLog time.Time
 	res, err := s.Load(ctx, g, neo4j.LoadOptions{BatchSize: 10000, Progress: func(p neo4j.LoadProgress) {
 		if time.Since(lastLog) > 30*time.Second {
@@ -51,6 +55,11 @@ func TestBenchmarkNeo4j(t *testing.T) {
 		t.Fatalf("load: %v", err)
 	}
 	t.Logf("load: %+v", res.Duration)
+	cpu1, _ := neo4jCPU()
+	var ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	goCPU := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
+	load1, _ := os.ReadFile("/proc/loadavg")
 
 	// Questions: spread over the graph, deterministic.
 	var origins, targets []string
@@ -103,6 +112,12 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	fmt.Fprintf(&b, "Load (batch 10,000, one write transaction per batch): %d nodes + %d relationships + %d findings in %s = **%.0f relationships/s** (%.0f nodes+relationships/s).\n\n",
 		res.Nodes, res.Edges, res.Findings, res.Duration.Round(time.Millisecond),
 		float64(res.Edges)/res.Duration.Seconds(), float64(res.Nodes+res.Edges)/res.Duration.Seconds())
+	if cpuOK {
+		n4 := cpu1 - cpu0
+		fmt.Fprintf(&b, "CPU used during the load: Neo4j %s, this Go process %s (wall %s; /proc/loadavg after: %s). Relationships per Neo4j CPU-second: **%.0f**.\n\n",
+			n4.Round(time.Second), goCPU.Round(time.Second), res.Duration.Round(time.Second), strings.TrimSpace(string(load1)),
+			float64(res.Edges)/n4.Seconds())
+	}
 	b.WriteString("| question | n | Neo4j p50 | Neo4j p95 | Neo4j max | embedded p50 | embedded p95 | answers equal |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %d/%d |\n", r.name, r.questions,
@@ -131,4 +146,31 @@ func pct(ds []time.Duration, p int) string {
 	i := (len(s)*p + 99) / 100
 	i = max(1, min(i, len(s)))
 	return s[i-1].Round(10 * time.Microsecond).String()
+}
+
+// neo4jCPU returns the CPU time used so far by the Neo4j test server
+// (NEO4J_TEST_PID, set by scripts/neo4j-test-server run), from /proc.
+func neo4jCPU() (time.Duration, bool) {
+	pid := os.Getenv("NEO4J_TEST_PID")
+	if pid == "" {
+		return 0, false
+	}
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// Fields after the ")" closing the command name; utime and stime are
+	// fields 14 and 15 of the whole line, in clock ticks (100 per second).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	var ut, st int64
+	if _, err := fmt.Sscan(f[11], &ut); err != nil {
+		return 0, false
+	}
+	if _, err := fmt.Sscan(f[12], &st); err != nil {
+		return 0, false
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, true
 }
