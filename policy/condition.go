@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"net/netip"
@@ -469,8 +468,6 @@ func (k OpKind) quoted() bool {
 	}
 	return false
 }
-
-func trimJSON(b []byte) []byte { return bytes.TrimSpace(b) }
 
 // epochAsMillis reproduces iam-simulate's reading of an integer epoch date
 // as milliseconds (quirk D10).

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -493,14 +492,4 @@ func (s *stmt) view() Statement {
 		v.Principals = s.principals
 	}
 	return v
-}
-
-// sortedKeys returns m's keys sorted (for stable output).
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
