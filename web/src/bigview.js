@@ -68,13 +68,15 @@ export class BigView {
       if (Math.abs(dx) + Math.abs(dy) > 3) down.moved = true;
       if (down.moved) {
         this.pan = { x: down.px + dx, y: down.py + dy };
-        this.interact();
+        this.interact(true);
       }
     };
     this.onUp = (ev) => {
       if (!down) return;
       const wasClick = !down.moved;
       down = null;
+      this.dragging = false;
+      if (!wasClick) this.interact(); // sharp picture shortly after the drag ends
       if (wasClick) {
         const r = c.getBoundingClientRect();
         this.onSelect && this.onSelect(this.pick(ev.clientX - r.left, ev.clientY - r.top));
@@ -108,12 +110,20 @@ export class BigView {
     this.interact();
   }
 
-  /** interact: a gesture is going on; move the cached picture now, draw sharp when it stops. */
-  interact() {
+  /**
+   * interact: a gesture is going on; move the cached picture now and draw sharp when it ends
+   * (the pointer is released, or no wheel event for 200 ms). A drag that pauses keeps the cached picture.
+   */
+  interact(dragging) {
     this.moving = true;
     this.userMoved = true;
+    this.dragging = !!dragging;
     clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => { this.moving = false; this.request(); }, 140);
+    this.settleTimer = setTimeout(() => {
+      if (this.dragging) return;
+      this.moving = false;
+      this.request();
+    }, 200);
     this.request();
   }
 
