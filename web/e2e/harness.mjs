@@ -46,8 +46,8 @@ async function waitHealthy(url, proc, timeoutMs = 90000) {
   throw new Error(`iamreach did not become healthy at ${url}: ${last}`);
 }
 
-/** startServer starts `iamreach demo`; returns {url, stop, kill, logs}. */
-export async function startServer() {
+/** startServer starts `iamreach demo` (with extra flags); returns {url, stop, logs}. */
+export async function startServer(extraArgs = []) {
   if (process.env.IAMREACH_URL) { // an already running server (development only)
     return { url: process.env.IAMREACH_URL, stop: async () => {}, external: true, logs: () => '' };
   }
@@ -63,7 +63,7 @@ export async function startServer() {
   const bin = process.env.IAMREACH_BIN || path.join(REPO, '.build', 'bin', 'iamreach');
   if (!fs.existsSync(bin)) throw new Error(`no iamreach binary at ${bin}: run make build (or set IAMREACH_BIN)`);
   const port = await freePort();
-  const proc = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   proc.stdout.on('data', (d) => { logs += d; });
   proc.stderr.on('data', (d) => { logs += d; });
