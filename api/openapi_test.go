@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -394,5 +396,32 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		if _, ok := c.doc.Components.Schemas[name]; !ok {
 			t.Errorf("component schema %s missing", name)
 		}
+	}
+}
+
+// TestUICallsAreDocumented: the explorer talks only to the public API, so
+// every route its client (web/src) calls must be in the document.
+func TestUICallsAreDocumented(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "web", "src", "*.js"))
+	if err != nil || len(files) == 0 {
+		t.Skip("no web/src in this tree")
+	}
+	doc := loadDoc(t)
+	callRE := regexp.MustCompile(`\.(get|post)\('(/[A-Za-z0-9_./-]+)'`)
+	calls := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range callRE.FindAllStringSubmatch(string(src), -1) {
+			calls++
+			if _, ok := doc.Paths[m[2]][m[1]]; !ok {
+				t.Errorf("%s calls %s %s, which openapi.json does not document", filepath.Base(f), strings.ToUpper(m[1]), m[2])
+			}
+		}
+	}
+	if calls < 5 {
+		t.Errorf("found only %d API calls in web/src; has the client changed shape? (this test looks for .get('/route' …)", calls)
 	}
 }
