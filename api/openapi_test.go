@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/iamreach/iamreach/api"
+	"github.com/iamreach/iamreach/graph"
 )
 
 type openAPIDoc struct {
@@ -423,5 +425,67 @@ func TestUICallsAreDocumented(t *testing.T) {
 	}
 	if calls < 5 {
 		t.Errorf("found only %d API calls in web/src; has the client changed shape? (this test looks for .get('/route' …)", calls)
+	}
+}
+
+// TestSchemasMatchGoTypes compares each component schema with the Go type
+// the API encodes: every JSON field is a documented property, every
+// documented property exists, and the required ones are exactly the fields
+// that are always written (no omitempty). A field added to graph/model.go
+// fails here until the document says what it is.
+func TestSchemasMatchGoTypes(t *testing.T) {
+	doc := loadDoc(t)
+	types := map[string]reflect.Type{
+		"Node": reflect.TypeFor[graph.Node](), "Edge": reflect.TypeFor[graph.Edge](), "Evidence": reflect.TypeFor[graph.Evidence](),
+		"ActionGrant": reflect.TypeFor[graph.ActionGrant](), "Path": reflect.TypeFor[graph.Path](), "ReachTarget": reflect.TypeFor[graph.ReachTarget](),
+		"ReachResult": reflect.TypeFor[graph.ReachResult](), "Subgraph": reflect.TypeFor[graph.Subgraph](), "Finding": reflect.TypeFor[graph.Finding](),
+		"Meta": reflect.TypeFor[graph.Meta](), "Gap": reflect.TypeFor[graph.Gap](), "WhyNotResult": reflect.TypeFor[graph.WhyNotResult](),
+		"CypherResult": reflect.TypeFor[graph.CypherResult](), "Health": reflect.TypeFor[api.HealthResponse](),
+		"SearchResponse": reflect.TypeFor[api.SearchResponse](), "NodeResponse": reflect.TypeFor[api.NodeResponse](),
+		"PathsResponse": reflect.TypeFor[api.PathsResponse](), "FindingsResponse": reflect.TypeFor[api.FindingsResponse](),
+		"WhyNotResponse": reflect.TypeFor[api.WhyNotResponse](), "CypherRequest": reflect.TypeFor[api.CypherRequest](),
+		"Error": reflect.TypeFor[api.ErrorBody](),
+	}
+	// Lists the API always writes as [] even where the Go field says
+	// omitempty are required in the document too.
+	alwaysWritten := map[string]bool{"ReachTarget.actions": true}
+	for name, typ := range types {
+		t.Run(name, func(t *testing.T) {
+			var s schema
+			if err := json.Unmarshal(doc.Components.Schemas[name], &s); err != nil || s.Type != "object" {
+				t.Fatalf("schema %s missing or not an object", name)
+			}
+			var fields, required []string
+			for i := range typ.NumField() {
+				f := typ.Field(i)
+				tag := f.Tag.Get("json")
+				jname, opts, _ := strings.Cut(tag, ",")
+				if jname == "-" || !f.IsExported() {
+					continue
+				}
+				if jname == "" {
+					jname = f.Name
+				}
+				fields = append(fields, jname)
+				if !strings.Contains(opts, "omitempty") || alwaysWritten[name+"."+jname] {
+					required = append(required, jname)
+				}
+			}
+			var documented []string
+			for p := range s.Properties {
+				documented = append(documented, p)
+			}
+			slices.Sort(fields)
+			slices.Sort(documented)
+			if !slices.Equal(fields, documented) {
+				t.Errorf("%s: Go fields %v, documented properties %v", name, fields, documented)
+			}
+			slices.Sort(required)
+			req := slices.Clone(s.Required)
+			slices.Sort(req)
+			if !slices.Equal(required, req) {
+				t.Errorf("%s: always-written fields %v, documented required %v", name, required, req)
+			}
+		})
 	}
 }
