@@ -30,7 +30,7 @@ test-policy: difftest-deps
 	$(MAKE) --no-print-directory fuzz-policy
 
 fuzz-policy:
-	@for f in FuzzParse FuzzMatch FuzzConditions; do \
+	@for f in FuzzParse FuzzMatch FuzzConditions FuzzSimulation; do \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./policy/ >/dev/null || { echo "$$f failed"; $(GO) test -run "^$$f\$$" ./policy/; exit 1; }; \
 		echo "fuzz $$f: $(FUZZTIME) ok"; \
 	done

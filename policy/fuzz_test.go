@@ -195,3 +195,37 @@ func asciiUpper(s string) string {
 	}
 	return string(b)
 }
+
+// FuzzSimulation: any simulation input either fails with an error naming a
+// field or compiles to a request that evaluates without panicking, in both
+// modes.
+func FuzzSimulation(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "scenarios", "*.json"))
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"request":{"principal":{"type":"Anonymous"},"action":"s3:GetObject","resource":{"resource":"*","accountId":""}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sim, err := policy.ParseSimulation(b)
+		if err != nil {
+			return
+		}
+		req, set, err := sim.Compile()
+		if err != nil {
+			var se *policy.SimError
+			if !errors.As(err, &se) || se.Field == "" {
+				t.Fatalf("error without a field: %v", err)
+			}
+			return
+		}
+		for _, m := range []policy.Mode{policy.Strict, policy.Discovery} {
+			d := policy.Evaluate(req, set, m)
+			if d.Result != policy.Allowed && d.Residual != nil {
+				t.Fatalf("a residual on a %v decision", d.Result)
+			}
+			_ = policy.NewDecisionJSON(d)
+		}
+	})
+}

@@ -327,13 +327,28 @@ func parsePrincipal(idx int, field string, raw json.RawMessage) (map[string][]st
 			if v == "" {
 				return nil, perr(idx, field+"."+kv.key, CodeInvalidPrincipal, "empty principal")
 			}
-			if kv.key == "AWS" && v != "*" && !isAccountID(v) && !strings.HasPrefix(v, "arn:") {
+			if kv.key == "AWS" && v != "*" && !isAccountID(v) && !strings.HasPrefix(v, "arn:") && !isUniqueID(v) {
 				return nil, perr(idx, field+"."+kv.key, CodeInvalidPrincipal, "AWS principal %q is not an account ID, an ARN or *", v)
 			}
 		}
 		out[kv.key] = vals
 	}
 	return out, nil
+}
+
+// isUniqueID: an IAM unique ID (AIDA…, AROA…), which AWS leaves in a
+// policy in place of a principal that was deleted. It names no one.
+func isUniqueID(s string) bool {
+	if len(s) < 16 || len(s) > 128 || s[0] != 'A' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func validService(s string) bool {

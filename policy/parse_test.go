@@ -97,3 +97,15 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDeletedPrincipalUniqueID(t *testing.T) {
+	// After a role is deleted, AWS shows its unique ID in trust and resource
+	// policies; such documents must still parse, and the ID names no one.
+	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["AROAEXAMPLEID1234567","arn:aws:iam::111111111111:root"]},"Action":"sts:AssumeRole"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Statements()[0].Principals["AWS"]; len(got) != 2 {
+		t.Fatalf("principals %v", got)
+	}
+}
