@@ -434,7 +434,14 @@ func parseStatement(idx int, raw json.RawMessage, version string) (stmt, error) 
 			if !ok {
 				return s, perr(idx, kv.key, CodeInvalidFieldType, "%s must be a string or a list of strings", kv.key)
 			}
-			for _, r := range vals {
+			patterns := make([]string, len(vals))
+			for i, r := range vals {
+				if rest, ok := strings.CutPrefix(r, "execute-api:"); ok && strings.HasPrefix(rest, "/") {
+					// API Gateway resource policies name methods of the API
+					// they are attached to as execute-api:/stage/METHOD/path.
+					r = "arn:*:execute-api:*:*:*" + rest
+				}
+				patterns[i] = r
 				if r != "*" && !strings.HasPrefix(r, "arn:") {
 					return s, perr(idx, kv.key, CodeInvalidARN, "resource %q is not an ARN or *", r)
 				}
@@ -442,7 +449,7 @@ func parseStatement(idx int, raw json.RawMessage, version string) (stmt, error) 
 					return s, perr(idx, kv.key, CodeMissingARNField, "resource ARN %q has fewer than six parts", r)
 				}
 			}
-			s.resources = compileResources(vals, version)
+			s.resources = compileResources(patterns, version)
 			s.resourceList = vals
 			s.hasResource = true
 			if kv.key == "NotResource" {

@@ -109,3 +109,20 @@ func TestParseDeletedPrincipalUniqueID(t *testing.T) {
 		t.Fatalf("principals %v", got)
 	}
 }
+
+func TestParseAPIGatewayShortResource(t *testing.T) {
+	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/prod/GET/pets"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := policy.Request{Principal: policy.Principal{Type: policy.PrincipalAnonymous}, Action: "execute-api:Invoke",
+		Resource: policy.Resource{ARN: "arn:aws:execute-api:us-east-1:111111111111:a1b2c3/prod/GET/pets", Account: "111111111111"}}
+	set := policy.PolicySet{Resource: &policy.NamedPolicy{ID: "api", Policy: p}}
+	if d := policy.Evaluate(&req, &set, policy.Strict); d.Result != policy.Allowed {
+		t.Fatalf("execute-api short resource: %v", d.Result)
+	}
+	req.Resource.ARN = "arn:aws:execute-api:us-east-1:111111111111:a1b2c3/prod/POST/pets"
+	if d := policy.Evaluate(&req, &set, policy.Strict); d.Result != policy.ImplicitlyDenied {
+		t.Fatalf("other method: %v", d.Result)
+	}
+}
