@@ -267,10 +267,50 @@ test('expand and collapse neighbours; hide a kind', async () => {
   assert.ok((await graph()).visibleNodes.includes(ROLE));
 });
 
-test('dark theme, and no CSP violation or page error during the whole session', async () => {
-  await ask(`#/reach?from=${encodeURIComponent(FN)}`);
-  await page.click('#theme');
-  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+/** contrasts measures WCAG contrast ratios of the page's text against what is behind it. */
+function contrasts() {
+  return page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const bgOf = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const out = {};
+    for (const sel of ['body', '.brand', '#search', '#snapshot', '#summary', '.askbar .title', '.askbar .hint',
+      '#tab-graph', '#tab-table', '.legend h3', '.legend label', '#answer-table td', '#answer-table th', '.cond', '.lvl', '#panel dt', '#panel dd', '.ev-meta', 'pre.json .k', 'pre.json .s']) {
+      const el = document.querySelector(sel);
+      if (!el || !el.offsetParent && sel !== 'body') continue;
+      const a = lum(rgb(getComputedStyle(el).color).slice(0, 3));
+      const b = lum(bgOf(el));
+      out[sel] = Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100;
+    }
+    return out;
+  });
+}
+
+test('dark and light themes keep readable contrast (WCAG AA 4.5:1 for text); no CSP violation or page error', async () => {
+  await ask(`#/reach?from=${encodeURIComponent(FN)}&view=table`);
+  await page.click('#answer-table tbody tr');
+  await page.click('#tab-graph');
+  await page.evaluate((id) => window.__iamreach.selectElement(id), ACCESS_EDGE);
+  await page.click('#tab-table');
+  for (const theme of ['light', 'dark']) {
+    if ((await page.getAttribute('html', 'data-theme')) !== theme) await page.click('#theme');
+    assert.equal(await page.getAttribute('html', 'data-theme'), theme);
+    const c = await contrasts();
+    assert.ok(Object.keys(c).length >= 12, `measured ${Object.keys(c).join(', ')}`);
+    if (process.env.SHOW_CONTRAST) console.log(theme, JSON.stringify(c));
+    const low = Object.entries(c).filter(([, r]) => r < 4.5);
+    assert.deepEqual(low, [], `${theme}: ${JSON.stringify(c)}`);
+  }
+  await page.click('#tab-graph');
   await shot(page, 'reach-graph-dark');
   await page.click('#theme');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
