@@ -70,7 +70,13 @@ func derivable(k string) bool {
 		"aws:resourceaccount", "aws:resourceorgid":
 		return true
 	}
-	return strings.HasPrefix(k, "aws:principaltag/") || strings.HasPrefix(k, "aws:resourcetag/")
+	if strings.HasPrefix(k, "aws:principaltag/") || k == "s3:resourceaccount" {
+		return true
+	}
+	// aws:ResourceTag/k and the service forms (iam:ResourceTag/k,
+	// ec2:ResourceTag/k, secretsmanager:ResourceTag/k …) describe the resource.
+	_, rest, ok := strings.Cut(k, ":")
+	return ok && strings.HasPrefix(rest, "resourcetag/")
 }
 
 func (e *evalCtx) one(s string) ([]string, bool) {
@@ -125,8 +131,13 @@ func (e *evalCtx) derive(k string) ([]string, bool) {
 	if t, ok := strings.CutPrefix(k, "aws:principaltag/"); ok {
 		return e.tag(p.Tags, t)
 	}
-	if t, ok := strings.CutPrefix(k, "aws:resourcetag/"); ok {
-		return e.tag(r.Tags, t)
+	if k == "s3:resourceaccount" {
+		return e.one(r.Account)
+	}
+	if _, rest, ok := strings.Cut(k, ":"); ok {
+		if t, ok := strings.CutPrefix(rest, "resourcetag/"); ok {
+			return e.tag(r.Tags, t)
+		}
 	}
 	return nil, false
 }

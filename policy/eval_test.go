@@ -184,3 +184,17 @@ func TestEvaluateFederatedTrust(t *testing.T) {
 		})
 	}
 }
+
+func TestDiscoveryResolvesResourceKeys(t *testing.T) {
+	doc := stmt("Allow", "secretsmanager:GetSecretValue", "*", `"Condition":{"StringEquals":{"secretsmanager:ResourceTag/team":"blue","aws:ResourceTag/env":"prod","s3:ResourceAccount":"111111111111"}}`)
+	set := policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", doc)}}
+	req := policy.Request{Principal: user(acctA, "u"), Action: "secretsmanager:GetSecretValue",
+		Resource: policy.Resource{ARN: "arn:aws:secretsmanager:us-east-1:111111111111:secret:s", Account: acctA, Tags: map[string]string{"Team": "blue", "env": "prod"}}}
+	if d := policy.Evaluate(&req, &set, policy.Discovery); d.Result != policy.Allowed || d.Conditional() {
+		t.Fatalf("resource keys must resolve from the resource: %v %v", d.Result, d.Residual)
+	}
+	req.Resource.Tags["env"] = "dev"
+	if d := policy.Evaluate(&req, &set, policy.Discovery); d.Result != policy.ImplicitlyDenied {
+		t.Fatalf("wrong tag must deny, not leave a residual: %v %v", d.Result, d.Residual)
+	}
+}
