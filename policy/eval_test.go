@@ -198,3 +198,25 @@ func TestDiscoveryResolvesResourceKeys(t *testing.T) {
 		t.Fatalf("wrong tag must deny, not leave a residual: %v %v", d.Result, d.Residual)
 	}
 }
+
+func TestResidualAbsorption(t *testing.T) {
+	// Two identity statements: one needs SourceIp, the other SourceIp and
+	// MFA. The second adds nothing: allowed only if SourceIp.
+	doc := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
+		{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+	set := policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", doc)}}
+	req := policy.Request{Principal: user(acctA, "u"), Action: "s3:GetObject", Resource: policy.Resource{ARN: "arn:aws:s3:::b/k", Account: acctA}}
+	d := policy.Evaluate(&req, &set, policy.Discovery)
+	if got := d.Residual.String(); got != "aws:SourceIp IpAddress 10.0.0.0/8" {
+		t.Fatalf("residual %q", got)
+	}
+	// Same statements in the other order.
+	doc2 := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}},
+		{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`
+	set = policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", doc2)}}
+	if got := policy.Evaluate(&req, &set, policy.Discovery).Residual.String(); got != "aws:SourceIp IpAddress 10.0.0.0/8" {
+		t.Fatalf("residual %q", got)
+	}
+}

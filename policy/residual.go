@@ -151,17 +151,18 @@ func not(a tri) tri {
 	return unknown(&Condition{Op: CondNot, Children: []*Condition{a.c}})
 }
 
-// join flattens nested nodes of the same kind and drops duplicates.
+// join flattens nested nodes of the same kind, drops duplicates and
+// applies absorption (A OR (A AND B) = A; A AND (A OR B) = A).
 func join(op CondOp, a, b *Condition) *Condition {
 	out := &Condition{Op: op}
 	add := func(c *Condition) {
 		if c.Op == op {
 			for _, ch := range c.Children {
-				out.addUnique(ch)
+				out.addAbsorbing(ch)
 			}
 			return
 		}
-		out.addUnique(c)
+		out.addAbsorbing(c)
 	}
 	add(a)
 	add(b)
@@ -171,14 +172,41 @@ func join(op CondOp, a, b *Condition) *Condition {
 	return out
 }
 
-func (c *Condition) addUnique(ch *Condition) {
+// dual is the other connective (AND for OR, OR for AND).
+func dual(op CondOp) CondOp {
+	if op == CondAnd {
+		return CondOr
+	}
+	return CondAnd
+}
+
+// addAbsorbing adds ch to c (an AND or OR node) unless an existing child
+// absorbs it, and removes the existing children it absorbs.
+func (c *Condition) addAbsorbing(ch *Condition) {
 	s := ch.String()
+	d := dual(c.Op)
 	for _, x := range c.Children {
-		if x.String() == s {
-			return
+		if x.String() == s || (ch.Op == d && ch.hasChild(x.String())) {
+			return // duplicate, or ch = (x ∘ …) which x absorbs
 		}
 	}
-	c.Children = append(c.Children, ch)
+	kept := c.Children[:0]
+	for _, x := range c.Children {
+		if x.Op == d && x.hasChild(s) {
+			continue // x = (ch ∘ …): ch absorbs it
+		}
+		kept = append(kept, x)
+	}
+	c.Children = append(kept, ch)
+}
+
+func (c *Condition) hasChild(s string) bool {
+	for _, x := range c.Children {
+		if x.String() == s {
+			return true
+		}
+	}
+	return false
 }
 
 var condOpNames = [...]string{"atom", "and", "or", "not"}
