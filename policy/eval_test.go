@@ -220,3 +220,32 @@ func TestResidualAbsorption(t *testing.T) {
 		t.Fatalf("residual %q", got)
 	}
 }
+
+// Compiled policies are immutable: one PolicySet is decided from many
+// goroutines at once (the graph builder does); run with -race.
+func TestEvaluateConcurrent(t *testing.T) {
+	set := policy.PolicySet{Identity: []policy.NamedPolicy{named(t, "p", stmt("Allow", "s3:*", "arn:aws:s3:::home/${aws:username}/*", `"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`))}}
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			var ev policy.Evaluator
+			ok := true
+			for i := 0; i < 200; i++ {
+				name := []string{"alice", "bob"}[(g+i)%2]
+				req := policy.Request{Principal: user(acctA, name), Action: "s3:GetObject",
+					Resource: policy.Resource{ARN: "arn:aws:s3:::home/alice/x", Account: acctA}, Context: map[string][]string{"aws:sourceip": {"10.1.1.1"}}}
+				want := policy.ImplicitlyDenied
+				if name == "alice" {
+					want = policy.Allowed
+				}
+				ok = ok && ev.Evaluate(&req, &set, policy.Strict).Result == want && policy.Evaluate(&req, &set, policy.Discovery).Result == want
+			}
+			done <- ok
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Fatal("wrong decision under concurrency")
+		}
+	}
+}
