@@ -669,7 +669,7 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 		}
 	case final.isFalse():
 		d.Result = ImplicitlyDenied
-		d.Explanation.BlockedBy = blocker(scpBlock, vpceOK, identity, boundary, session, res, sameAccount, set, p)
+		d.Explanation.BlockedBy = blocker(scpBlock, vpceOK, identity, boundary, session, res, sameAccount, set, p, d.Explanation.UnmetConditions)
 	default:
 		d.Result = Allowed
 		if !final.isTrue() {
@@ -678,7 +678,7 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	}
 }
 
-func blocker(scp string, vpce, identity, boundary, session tri, res [pmCount]tri, same bool, set *PolicySet, p *Principal) string {
+func blocker(scp string, vpce, identity, boundary, session tri, res [pmCount]tri, same bool, set *PolicySet, p *Principal, unmet []ConditionNote) string {
 	switch {
 	case scp != "":
 		return scp
@@ -693,10 +693,16 @@ func blocker(scp string, vpce, identity, boundary, session tri, res [pmCount]tri
 	case !same && !anyRes:
 		return "no resource policy allows this cross-account request"
 	case set.ResourcePolicyKind != ResourcePolicyOrdinary && !anyRes && p.Type != PrincipalService:
+		what := "the key policy"
 		if set.ResourcePolicyKind == ResourcePolicyTrust {
-			return "the trust policy does not allow this principal"
+			what = "the trust policy"
 		}
-		return "the key policy does not allow this principal"
+		for _, u := range unmet {
+			if u.Statement.PolicyKind == KindTrust || u.Statement.PolicyKind == KindResource {
+				return what + " allows this principal only under a condition that does not hold"
+			}
+		}
+		return what + " does not allow this principal"
 	case identity.isFalse() && !anyRes:
 		return "no identity policy allows"
 	case boundary.isFalse():
