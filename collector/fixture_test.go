@@ -240,6 +240,9 @@ func (f *fixture) buildProd(t *testing.T, ctx context.Context, cfg aws.Config, i
 
 	// The queue and the reports function subscribe to the topic (after the function exists, below).
 	defer func() {
+		must[*s3.PutBucketNotificationConfigurationOutput](t, "bucket notification")(s3c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+			Bucket: aws.String("orders-incoming"), NotificationConfiguration: &s3types.NotificationConfiguration{LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{
+				LambdaFunctionArn: aws.String("arn:aws:lambda:us-east-1:" + id + ":function:orders-api"), Events: []s3types.Event{s3types.EventS3ObjectCreated}}}}}))
 		must[*sns.SubscribeOutput](t, "subscribe queue")(n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}))
 		must[*sns.SubscribeOutput](t, "subscribe function")(n.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("lambda"),
 			Endpoint: aws.String("arn:aws:lambda:us-east-1:" + id + ":function:reports")}))

@@ -152,8 +152,8 @@ func checkFixtureFacts(t *testing.T, f *fixture, s *snapshot.Snapshot) {
 		res[r.Type+" "+r.Name] = r
 	}
 	fn := res["lambda:function orders-api"]
-	if len(fn.RunsAs) != 1 || !strings.HasSuffix(fn.RunsAs[0], ":role/service-role/orders-fn") || len(fn.EventSources) != 1 ||
-		!strings.HasSuffix(fn.EventSources[0], ":orders-queue") || !strings.Contains(string(fn.Policy), "apigateway.amazonaws.com") {
+	if len(fn.RunsAs) != 1 || !strings.HasSuffix(fn.RunsAs[0], ":role/service-role/orders-fn") || len(fn.EventSources) != 2 ||
+		fn.EventSources[0] != "arn:aws:s3:::orders-incoming" || !strings.HasSuffix(fn.EventSources[1], ":orders-queue") || !strings.Contains(string(fn.Policy), "apigateway.amazonaws.com") {
 		t.Errorf("function orders-api: %+v", fn)
 	}
 	if r := res["sqs:queue orders-queue"]; len(r.EventSources) != 1 || !strings.HasSuffix(r.EventSources[0], ":orders-events") {

@@ -27,11 +27,12 @@ var iamPrefix = map[string]string{
 
 // actionNames lists the calls whose IAM action is not <prefix>:<Operation>.
 var actionNames = map[string]string{
-	"s3.ListBuckets":                 "s3:ListAllMyBuckets",
-	"s3.GetPublicAccessBlock":        "s3:GetBucketPublicAccessBlock",
-	"s3control.GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
-	"apigateway.GetRestApis":         "apigateway:GET",
-	"sts.GetCallerIdentity":          "", // needs no permission
+	"s3.ListBuckets":                        "s3:ListAllMyBuckets",
+	"s3.GetPublicAccessBlock":               "s3:GetBucketPublicAccessBlock",
+	"s3control.GetPublicAccessBlock":        "s3:GetAccountPublicAccessBlock",
+	"s3.GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+	"apigateway.GetRestApis":                "apigateway:GET",
+	"sts.GetCallerIdentity":                 "", // needs no permission
 }
 
 // notReadNamed are the calls allowed although not named List/Get/Describe.

@@ -23,6 +23,7 @@ type s3API interface {
 	GetBucketOwnershipControls(context.Context, *s3.GetBucketOwnershipControlsInput, ...func(*s3.Options)) (*s3.GetBucketOwnershipControlsOutput, error)
 	GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error)
 	GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error)
+	GetBucketNotificationConfiguration(context.Context, *s3.GetBucketNotificationConfigurationInput, ...func(*s3.Options)) (*s3.GetBucketNotificationConfigurationOutput, error)
 }
 
 // s3ControlAPI reads account-level Block Public Access.
@@ -130,6 +131,20 @@ func collectBucket(ctx context.Context, s *Scope, api s3API, name, region string
 		r.Tags = map[string]string{}
 		for _, t := range o.TagSet {
 			r.Tags[str(t.Key)] = str(t.Value)
+		}
+	}
+	// Notifications make the bucket an event source of functions, queues and topics.
+	if o, ok := Call(ctx, s, "GetBucketNotificationConfiguration", arn, func(ctx context.Context) (*s3.GetBucketNotificationConfigurationOutput, error) {
+		return api.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: &name})
+	}); ok {
+		for _, c := range o.LambdaFunctionConfigurations {
+			s.Link(unqualified(str(c.LambdaFunctionArn)), arn)
+		}
+		for _, c := range o.QueueConfigurations {
+			s.Link(str(c.QueueArn), arn)
+		}
+		for _, c := range o.TopicConfigurations {
+			s.Link(str(c.TopicArn), arn)
 		}
 	}
 	if len(r.Properties) == 0 {
