@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 
 	"github.com/iamreach/iamreach/collector"
 	"github.com/iamreach/iamreach/snapshot"
@@ -36,6 +37,10 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	callTimeout := fs.Duration("call-timeout", 60*time.Second, "timeout per API call, retries included")
 	accountPar := fs.Int("account-concurrency", 4, "accounts collected at once")
 	taskPar := fs.Int("task-concurrency", 8, "service×region tasks at once per account")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: iamreach collect [flags]\n\nReads an AWS organization (or one account) into a snapshot with read-only calls;\nthe IAM policy it needs is docs/collector-policy.json. Flags:")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -46,7 +51,10 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("unexpected argument %q (flags only; see iamreach collect -h)", fs.Arg(0))
 	}
 
-	var loadOpts []func(*config.LoadOptions) error
+	loadOpts := []func(*config.LoadOptions) error{
+		// A profile with mfa_serial asks for the code on the terminal.
+		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) { o.TokenProvider = stscreds.StdinTokenProvider }),
+	}
 	if *profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(*profile))
 	}
