@@ -91,7 +91,7 @@ function stylesheet(theme, large) {
         width: 26, height: 26, 'background-color': '#adb5bd', 'border-width': 1.5,
         'border-color': dark ? '#0b1016' : '#ffffff', 'font-size': 10, color: text,
         'text-valign': 'bottom', 'text-halign': 'center', 'text-margin-y': 4, 'text-outline-color': bg,
-        'text-outline-width': 2, 'min-zoomed-font-size': 6, 'text-max-width': 160, 'text-wrap': 'ellipsis',
+        'text-outline-width': 2, 'min-zoomed-font-size': 5, 'text-max-width': 160, 'text-wrap': 'ellipsis',
       },
     },
     // Large answers label only the nodes in view once zoomed in (GraphView.labelInView): measuring
@@ -402,7 +402,7 @@ export class GraphView {
     } else {
       layout = els.layout({
         name: 'fcose', quality: els.length > 800 ? 'draft' : 'default', randomize, animate: false, fit, padding: 30,
-        nodeDimensionsIncludeLabels: true, idealEdgeLength: 110, nodeRepulsion: 9000, edgeElasticity: 0.45,
+        nodeDimensionsIncludeLabels: true, idealEdgeLength: els.length > 80 ? 70 : 110, nodeRepulsion: els.length > 80 ? 4500 : 9000, edgeElasticity: 0.45,
         nestingFactor: 0.1, gravity: 0.25, numIter: 2500, tile: true, packComponents: true,
         tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
       });
