@@ -23,7 +23,7 @@ $(MOTO_SERVER):
 test-collector: $(MOTO_SERVER)
 	@set -euo pipefail; \
 	read -r pid port < <(scripts/moto/start.sh $(MOTO_VENV) $(BUILD)/moto.log); \
-	trap 'kill $$pid 2>/dev/null || true' EXIT; \
+	trap 'scripts/moto/stop.sh $$pid' EXIT; \
 	echo "moto $(MOTO_VERSION) on 127.0.0.1:$$port (pid $$pid)"; \
 	IAMREACH_MOTO_URL=http://127.0.0.1:$$port $(GO) test -count=1 -timeout 10m -v -run 'TestCollect' ./collector/ $(if $(UPDATE),-update)
 
@@ -32,5 +32,5 @@ test-collector: $(MOTO_SERVER)
 bench-collector: $(MOTO_SERVER)
 	@set -euo pipefail; \
 	read -r pid port < <(scripts/moto/start.sh $(MOTO_VENV) $(BUILD)/moto.log); \
-	trap 'kill $$pid 2>/dev/null || true' EXIT; \
+	trap 'scripts/moto/stop.sh $$pid' EXIT; \
 	IAMREACH_MOTO_URL=http://127.0.0.1:$$port IAMREACH_COLLECT_BENCH=1 $(GO) test -count=1 -timeout 20m -v -run 'TestCollectScaling' ./collector/
