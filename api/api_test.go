@@ -84,8 +84,24 @@ func TestRoutesAnswer(t *testing.T) {
 	t.Run("health", func(t *testing.T) {
 		r := get(t, h, "/api/v1/health")
 		got := decode[api.HealthResponse](t, r)
-		if r.status != 200 || got.Status != "ok" || got.Store != "memory" {
+		if r.status != 200 || got.Status != "ok" || got.Store != "memory" || got.Features != (api.Features{}) {
 			t.Fatalf("health = %d %+v", r.status, got)
+		}
+		cs := &cypherStore{fakeStore: fs}
+		for _, tc := range []struct {
+			store graph.Store
+			opts  api.Options
+			want  api.Features
+		}{
+			{fs, api.Options{WhyNot: fakeWhyNot(fs)}, api.Features{WhyNot: true}},
+			{fs, api.Options{CypherEnabled: true}, api.Features{}}, // the memory store runs no Cypher
+			{cs, api.Options{CypherEnabled: true, Token: "0123456789abcdef"}, api.Features{Cypher: true, Token: true}},
+			{cs, api.Options{}, api.Features{}},
+		} {
+			r := get(t, api.New(tc.store, tc.opts), "/api/v1/health")
+			if got := decode[api.HealthResponse](t, r).Features; got != tc.want {
+				t.Errorf("features with %+v = %+v, want %+v", tc.opts, got, tc.want)
+			}
 		}
 	})
 	t.Run("meta", func(t *testing.T) {

@@ -30,6 +30,16 @@ type HealthResponse struct {
 	Status string `json:"status"` // "ok" or "unhealthy"
 	Store  string `json:"store"`  // "memory" or "neo4j"
 	Error  string `json:"error,omitempty"`
+	// Features says which optional routes answer on this server, so a
+	// client can hide what would only answer 404.
+	Features Features `json:"features"`
+}
+
+// Features lists the optional routes a server answers.
+type Features struct {
+	WhyNot bool `json:"whynot"` // GET /whynot: the server has the snapshot
+	Cypher bool `json:"cypher"` // POST /cypher: --cypher on a store that runs Cypher
+	Token  bool `json:"token"`  // the API requires a bearer token
 }
 
 // SearchResponse is the body of /search.
@@ -73,7 +83,10 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) error {
 	if err := newParams(r.URL).check(); err != nil {
 		return err
 	}
-	resp := HealthResponse{Status: "ok", Store: s.opts.StoreName}
+	_, runsCypher := s.store.(graph.CypherRunner)
+	resp := HealthResponse{Status: "ok", Store: s.opts.StoreName, Features: Features{
+		WhyNot: s.opts.WhyNot != nil, Cypher: s.opts.CypherEnabled && runsCypher, Token: s.opts.Token != "",
+	}}
 	if p, ok := s.store.(graph.Pinger); ok {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()

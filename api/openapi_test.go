@@ -444,7 +444,7 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		"SearchResponse": reflect.TypeFor[api.SearchResponse](), "NodeResponse": reflect.TypeFor[api.NodeResponse](),
 		"PathsResponse": reflect.TypeFor[api.PathsResponse](), "FindingsResponse": reflect.TypeFor[api.FindingsResponse](),
 		"WhyNotResponse": reflect.TypeFor[api.WhyNotResponse](), "CypherRequest": reflect.TypeFor[api.CypherRequest](),
-		"Error": reflect.TypeFor[api.ErrorBody](),
+		"Error": reflect.TypeFor[api.ErrorBody](), "Features": reflect.TypeFor[api.Features](),
 	}
 	// Lists the API always writes as [] even where the Go field says
 	// omitempty are required in the document too.

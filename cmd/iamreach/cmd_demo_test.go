@@ -83,6 +83,12 @@ func TestDemoServes(t *testing.T) {
 // iam:CreateAccessKey (statement NoLongLivedCredentials).
 func TestDemoWhyNot(t *testing.T) {
 	r := startServer(t, nil, "demo", "--listen", "127.0.0.1:0")
+	var health struct {
+		Features struct{ WhyNot, Cypher, Token bool }
+	}
+	if r.getJSON(t, "/api/v1/health", &health); !health.Features.WhyNot || health.Features.Cypher || health.Features.Token {
+		t.Errorf("demo features = %+v, want whynot only", health.Features)
+	}
 	var got struct {
 		Action  string
 		Results []graph.WhyNotResult

@@ -299,9 +299,15 @@ func TestServeNeo4jUnreachable(t *testing.T) {
 	dead := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	r := startServer(t, nil, "serve", "--neo4j", "bolt://"+dead, "--listen", "127.0.0.1:0", "--cypher")
-	var health struct{ Status, Store, Error string }
+	var health struct {
+		Status, Store, Error string
+		Features             struct{ WhyNot, Cypher bool }
+	}
 	if code := r.getJSON(t, "/api/v1/health", &health); code != 503 || health.Status != "unhealthy" || health.Store != "neo4j" || health.Error == "" {
 		t.Fatalf("health = %d %+v", code, health)
+	}
+	if !health.Features.Cypher || health.Features.WhyNot {
+		t.Errorf("features over neo4j --cypher = %+v, want cypher, no whynot", health.Features)
 	}
 	var apiErr struct {
 		Error struct{ Code, Message string }
