@@ -72,3 +72,30 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// --accounts, --exclude-accounts and --services narrow the collection.
+func TestCollectSelection(t *testing.T) {
+	f := sharedFixture(t)
+	prod, audit := f.accounts["workloads-prod"], f.accounts["security-audit"]
+	s, _, _ := collect(t, f.endpoint, collector.Options{ExcludeAccounts: []string{audit}, Services: []string{"iam", "lambda"}})
+	if len(s.Accounts) != 2 || s.Organization == nil {
+		t.Fatalf("exclude: %d accounts", len(s.Accounts))
+	}
+	for _, a := range s.Accounts {
+		if a.ID == audit {
+			t.Error("excluded account collected")
+		}
+		for _, r := range a.Resources {
+			if r.Type != "lambda:function" {
+				t.Errorf("service not asked for: %s", r.ARN)
+			}
+		}
+	}
+	s, _, _ = collect(t, f.endpoint, collector.Options{Accounts: []string{prod}, Regions: []string{"eu-west-1"}, Services: []string{"s3"}})
+	if len(s.Accounts) != 1 || s.Accounts[0].ID != prod || len(s.Accounts[0].Roles) != 0 {
+		t.Fatalf("accounts: %+v", s.Accounts)
+	}
+	if r := s.Accounts[0].Resources; len(r) != 1 || r[0].Name != "orders-archive" {
+		t.Errorf("only the eu-west-1 bucket is in eu-west-1: %+v", r)
+	}
+}

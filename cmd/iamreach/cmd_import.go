@@ -16,7 +16,7 @@ import (
 func runImport(_ context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	first := fs.String("gaad", "", "`FILE` of `aws iam get-account-authorization-details` output (one per account; more files may follow)")
+	first := fs.String("gaad", "", "`FILE` of `aws iam get-account-authorization-details` output (one per account; more files may follow; - for stdin; gzip is detected)")
 	out := fs.String("o", "snapshot.json", "snapshot `file` to write (.gz to compress)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	fs.Usage = func() {
@@ -33,12 +33,15 @@ func runImport(_ context.Context, e *env, args []string) error {
 			return err
 		}
 		rest := fs.Args()
-		for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		for len(rest) > 0 && (rest[0] == "-" || !strings.HasPrefix(rest[0], "-")) {
 			files = append(files, rest[0])
 			rest = rest[1:]
 		}
 		if len(rest) == 0 {
 			break
+		}
+		if len(rest) == len(args) { // nothing parsed: cannot make progress
+			return fmt.Errorf("unexpected argument %q", rest[0])
 		}
 		args = rest
 	}

@@ -43,6 +43,11 @@ func TestImportCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x.json")); err == nil {
 		t.Error("a failed import wrote a snapshot")
 	}
+	// Standard input is empty under go test: a gap, the file is still imported.
+	code, _, stderr = collectorCLI(t, "import", "--gaad", td+"gaad-111122223333.json", "-o", filepath.Join(dir, "y.json"), "-")
+	if code != 0 || !strings.Contains(stderr, "stdin: file is empty") || !strings.Contains(stderr, "imported 1 account(s)") {
+		t.Errorf("a file after flags, and stdin: exit %d, %q", code, stderr)
+	}
 	code, _, stderr = collectorCLI(t, "import")
 	if code != 1 || !strings.Contains(stderr, "no input") {
 		t.Errorf("no input: exit %d, %q", code, stderr)

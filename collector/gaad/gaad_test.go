@@ -2,6 +2,7 @@ package gaad_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"os"
@@ -212,6 +213,24 @@ func TestImportSeveralFiles(t *testing.T) {
 		}
 		if len(s.Accounts) != 1 || len(s.Gaps) != 1 || s.Gaps[0].Code != "Duplicate" {
 			t.Fatalf("accounts %d gaps %+v", len(s.Accounts), s.Gaps)
+		}
+	})
+	t.Run("gzip-compressed export", func(t *testing.T) {
+		raw, err := os.ReadFile("testdata/gaad-111122223333.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "gaad.json.gz")
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(raw)
+		zw.Close()
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := gaad.ImportFiles([]string{path}, now)
+		if err != nil || len(s.Accounts) != 1 || len(s.Accounts[0].Roles) != 3 || len(s.Gaps) != 0 {
+			t.Fatalf("err %v snapshot %+v", err, s)
 		}
 	})
 	t.Run("two accounts", func(t *testing.T) {

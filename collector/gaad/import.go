@@ -1,7 +1,10 @@
 package gaad
 
 import (
+	"bufio"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,7 +13,8 @@ import (
 	"github.com/iamreach/iamreach/snapshot"
 )
 
-// ImportFiles reads one GAAD file per account and builds a snapshot. A file
+// ImportFiles reads one GAAD file per account ("-" is standard input; gzip
+// is detected) and builds a snapshot. A file
 // that cannot be used at all, or a second file for the same account, is a
 // gap; the others are still imported. The error is non-nil only when no
 // file could be imported. The snapshot is marked incomplete when any file
@@ -27,6 +31,9 @@ func ImportFiles(paths []string, now time.Time) (*snapshot.Snapshot, error) {
 	var firstErr error
 	for _, path := range paths {
 		name := filepath.Base(path)
+		if path == "-" {
+			name = "stdin"
+		}
 		acct, gaps, code, err := importFile(path)
 		if err != nil {
 			if firstErr == nil {
@@ -63,13 +70,28 @@ func ImportFiles(paths []string, now time.Time) (*snapshot.Snapshot, error) {
 // importFile returns the account and its gaps, or the gap code and error
 // that make the file unusable.
 func importFile(path string) (snapshot.Account, []snapshot.Gap, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return snapshot.Account{}, nil, "Unreadable", err
+	var in io.Reader = os.Stdin
+	name := "stdin"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return snapshot.Account{}, nil, "Unreadable", err
+		}
+		defer f.Close()
+		in, name = f, filepath.Base(path)
 	}
-	defer f.Close()
-	name := filepath.Base(path)
-	d, gaps, err := Read(name, f)
+	// A gzip-compressed export is read as is.
+	br := bufio.NewReader(in)
+	in = br
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return snapshot.Account{}, nil, "Unreadable", fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		in = zr
+	}
+	d, gaps, err := Read(name, in)
 	if err != nil {
 		return snapshot.Account{}, nil, CodeMalformedJSON, err
 	}
