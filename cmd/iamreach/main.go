@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -76,6 +77,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	if err := c.run(ctx, e, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // the flag set already printed its usage
+		}
 		var ex exitError
 		if errors.As(err, &ex) {
 			return ex.code
