@@ -205,7 +205,7 @@ Machine: ${os.cpus().length} cores (${os.cpus()[0] && os.cpus()[0].model}), ${(o
 cores the page gets a small share of a CPU; the main-thread CPU column is the cost itself). Software
 rendering: no GPU.
 
-How the UI keeps large answers fluid: above 1,500 nodes the answer is drawn by web/src/bigview.js on one
+How the UI keeps large answers fluid: above 600 nodes or 1,200 edges the answer is drawn by web/src/bigview.js on one
 2D canvas instead of Cytoscape.js — positions "layered by hop" computed in linear time before drawing,
 edges batched into one path per colour/dash/fade, nodes as dots batched per colour, labels only for the
 nodes in view once zoomed in, and a cached picture moved while panning or zooming (redrawn sharp when the

@@ -1,6 +1,6 @@
-// The graph canvas: Cytoscape.js with fcose for readable force layouts
-// (with accounts as compound groups), a linear "layered by hop" layout for
-// large answers, and the WebGL renderer for answers of thousands of elements.
+// The graph canvas: Cytoscape.js with fcose for readable force layouts (with
+// accounts as compound groups) and a linear "layered by hop" layout; answers
+// of thousands of elements go to BigView (bigview.js), one 2D canvas.
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import svg from 'cytoscape-svg';
@@ -16,7 +16,11 @@ function register() {
   registered = true;
 }
 
-const LARGE = 1500; // nodes: above this, cheap layout and fast rendering paths
+// Above these sizes an answer is drawn by BigView (one canvas) instead of Cytoscape.js: measured on the
+// 2-core machines here, Cytoscape needed 2.4 s of main-thread CPU for 400 nodes / 1,600 edges (fcose)
+// and 2.5 s for 1,400 / 5,600 (preset), and panned at 2–6 fps without a GPU (docs/perf/web.md).
+const LARGE_NODES = 600;
+const LARGE_EDGES = 1200;
 
 /** edgeKey is the element id of an edge (API ids, or a stable stand-in). */
 export function edgeKey(e) {
@@ -79,7 +83,8 @@ export function elementsFor(nodes, edges, opts = {}) {
   return els;
 }
 
-function stylesheet(theme, large) {
+/** stylesheet: medium answers (hundreds of edges) drop edge labels and halos until selected or focused. */
+function stylesheet(theme, medium) {
   const dark = theme === 'dark';
   const text = dark ? '#e6edf3' : '#17202b';
   const bg = dark ? '#0f1419' : '#f6f7f9';
@@ -94,9 +99,7 @@ function stylesheet(theme, large) {
         'text-outline-width': 2, 'min-zoomed-font-size': 5, 'text-max-width': 160, 'text-wrap': 'ellipsis',
       },
     },
-    // Large answers label only the nodes in view once zoomed in (GraphView.labelInView): measuring
-    // thousands of labels up front is most of the cost of a first render.
-    { selector: large ? 'node.labelled, node:selected, node.hl, node.origin' : 'node', style: { label: 'data(label)' } },
+    { selector: 'node', style: { label: 'data(label)' } },
   ];
   s.push({ selector: 'node[color]', style: { shape: 'data(shape)', 'background-color': 'data(color)' } });
   s.push(
@@ -118,21 +121,19 @@ function stylesheet(theme, large) {
     },
     {
       selector: 'edge',
-      style: large
-        ? { width: 1, 'line-color': '#98a4b0', 'curve-style': 'haystack', 'haystack-radius': 0 }
-        : {
-          width: 1.5, 'line-color': '#98a4b0', 'target-arrow-color': '#98a4b0', 'target-arrow-shape': 'triangle',
-          'arrow-scale': 0.9, 'curve-style': 'bezier', 'font-size': 9, color: text,
-          'text-outline-color': bg, 'text-outline-width': 2, 'min-zoomed-font-size': 9, 'text-rotation': 'autorotate',
-        },
+      style: {
+        width: 1.5, 'line-color': '#98a4b0', 'target-arrow-color': '#98a4b0', 'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.9, 'curve-style': 'bezier', 'font-size': 9, color: text,
+        'text-outline-color': bg, 'text-outline-width': 2, 'min-zoomed-font-size': 9, 'text-rotation': 'autorotate',
+      },
     },
   );
-  s.push({ selector: 'edge[color]', style: large ? { 'line-color': 'data(color)' } : { 'line-color': 'data(color)', 'target-arrow-color': 'data(color)', width: 'data(width)' } });
+  s.push({ selector: 'edge[color]', style: { 'line-color': 'data(color)', 'target-arrow-color': 'data(color)', width: 'data(width)' } });
   s.push(
-    { selector: 'edge.ek-CAN_ACCESS, edge.ek-CAN_ESCALATE, edge.ek-CAN_INVOKE', style: { label: large ? '' : 'data(label)' } },
+    { selector: 'edge.ek-CAN_ACCESS, edge.ek-CAN_ESCALATE, edge.ek-CAN_INVOKE', style: { label: medium ? '' : 'data(label)' } },
     { selector: 'edge.ek-FINDING', style: { 'line-style': 'dotted', label: 'data(label)' } },
     { selector: 'edge.conditional', style: { 'line-style': 'dashed', 'line-dash-pattern': [7, 4] } },
-    large
+    medium
       ? { selector: 'edge.cross', style: { 'line-color': CROSS_ACCOUNT_COLOR, width: 2 } }
       : { selector: 'edge.cross', style: { 'underlay-color': CROSS_ACCOUNT_COLOR, 'underlay-opacity': dark ? 0.45 : 0.3, 'underlay-padding': 4, width: 3.5 } },
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': sel, 'overlay-opacity': 0 } },
@@ -146,24 +147,6 @@ function stylesheet(theme, large) {
   return s;
 }
 
-/**
- * webglAvailable: WebGL2 backed by a GPU. A software rasterizer (SwiftShader,
- * llvmpipe: headless browsers, VMs without a GPU) is slower than the 2D canvas
- * renderer, so it does not count.
- */
-function webglAvailable() {
-  try {
-    const c = document.createElement('canvas');
-    const gl = c.getContext('webgl2');
-    if (!gl) return false;
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return !/swiftshader|llvmpipe|software|basic render/i.test(name);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * GraphView owns one Cytoscape instance per answer; it is rebuilt when an
@@ -206,12 +189,13 @@ export class GraphView {
     this.origin = opts.origin || null;
     this.direction = opts.direction || 'out';
     this.accountNames = opts.accountNames || new Map();
-    this.large = nodes.length > LARGE;
+    this.large = nodes.length > LARGE_NODES || edges.length > LARGE_EDGES;
+    // hundreds of edges: pan a cached picture, no edge labels or halos until selected/focused
+    this.medium = !this.large && edges.length > 400;
     if (this.large) return this.renderBig(nodes, edges, seq);
     const group = this.group && !this.large && this.effectiveLayout(nodes.length) !== 'layered';
     const t0 = performance.now();
-    const useWebgl = this.large && webglAvailable();
-    this.renderer = useWebgl ? 'webgl' : 'canvas';
+    this.renderer = 'cytoscape';
     this.scores = opts.scores || null;
     this.layoutHint = opts.layoutHint || null;
     const elements = elementsFor(nodes, edges, { base: true, group, origin: this.origin, accountNames: this.accountNames, scores: this.scores });
@@ -232,20 +216,16 @@ export class GraphView {
       layout: { name: 'preset', fit: false }, // fitting here would measure every element's box; fitPositions does it from the numbers
       minZoom: 0.02,
       maxZoom: 4,
-      pixelRatio: this.large ? 1 : 'auto',
+      pixelRatio: 'auto',
       hideEdgesOnViewport: false,
-      // large answers: pan and zoom a cached picture of the graph, redraw when the gesture ends
-      textureOnViewport: this.large && !useWebgl,
+      // hundreds of edges: pan and zoom a cached picture of the graph, redraw when the gesture ends
+      textureOnViewport: this.medium,
       motionBlur: false,
-      renderer: { name: 'canvas', webgl: useWebgl },
+      renderer: { name: 'canvas' },
     });
     this.grouped = group;
     this.userMoved = false;
     this.cy.on('dragpan scrollzoom pinchzoom', () => { this.userMoved = true; });
-    if (this.large) {
-      let timer = null;
-      this.cy.on('viewport', () => { clearTimeout(timer); timer = setTimeout(() => this.labelInView(), 120); });
-    }
     const t2 = performance.now();
     this.applyHidden();
     this.cy.on('tap', 'node, edge', (ev) => {
@@ -269,7 +249,7 @@ export class GraphView {
   }
 
   styleFor() {
-    const style = stylesheet(this.theme, this.large);
+    const style = stylesheet(this.theme, this.medium);
     if (this.scores && this.scores.size) {
       // ranked answers: node size by score
       const max = Math.max(...this.scores.values());
@@ -334,24 +314,6 @@ export class GraphView {
       if (el.length) p = el.isEdge() ? el.renderedMidpoint() : el.renderedPosition();
     }
     return p && { x: box.left + p.x, y: box.top + p.y };
-  }
-
-  /** labelInView labels the nodes inside the viewport when zoomed in enough to read them (large answers). */
-  labelInView() {
-    const cy = this.cy;
-    if (!cy) return;
-    const ext = cy.extent();
-    const want = [];
-    if (cy.zoom() >= 0.45) {
-      cy.nodes().forEach((n) => {
-        const p = n.position();
-        if (want.length < 800 && p.x >= ext.x1 && p.x <= ext.x2 && p.y >= ext.y1 && p.y <= ext.y2) want.push(n);
-      });
-    }
-    cy.batch(() => {
-      cy.nodes('.labelled').removeClass('labelled');
-      cy.collection(want).addClass('labelled');
-    });
   }
 
   /** fitPositions fits the viewport from known positions (no bounding-box pass over every element). */

@@ -458,7 +458,7 @@ class App {
       h('label', null, cross, 'crosses accounts'),
       h('label', null, admin, 'admin-equivalent'),
       this.graph.grouped ? h('div', { class: 'cnt' }, 'boxes: accounts') : null,
-      this.graph.large ? h('div', { class: 'cnt' }, `large answer: ${this.graph.renderer} renderer, labels when zoomed in`) : null));
+      this.graph.big ? h('div', { class: 'cnt' }, 'large answer: one canvas, colours by kind, labels when zoomed in') : null));
   }
 
   toggleKind(k, hidden) {
