@@ -25,7 +25,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#17202b}h1{font-size:
 table{border-collapse:collapse;width:100%;font-size:12px;margin:8px 0}th,td{border:1px solid #ccd;padding:4px 6px;text-align:left;vertical-align:top;word-break:break-word}th{background:#eef1f5}
 .meta{color:#4d5a69}.gaps{background:#fff4d6;padding:6px 10px;border-radius:6px}img{max-width:100%;border:1px solid #ccd;margin:8px 0}
 @media print{h2{page-break-before:always}h2:first-of-type{page-break-before:avoid}}</style></head><body>`);
-  parts.push(`<h1>iamreach review report</h1><p class="meta">Snapshot: ${esc(meta && meta.source)} · generated ${esc(meta && meta.generatedAt)} · ${esc(meta && meta.accounts)} accounts · ${esc(meta && meta.nodes)} nodes · ${esc(meta && meta.edges)} edges · ${meta && meta.complete ? 'complete' : 'INCOMPLETE collection'}<br>Report written ${esc(new Date().toISOString())}${link ? ' · <a href="' + esc(link) + '">open in iamreach</a>' : ''}</p>`);
+  parts.push(`<h1>iamreach review report</h1><p class="meta">Snapshot: ${esc(meta && meta.source)} · generated ${esc(meta && meta.generatedAt)} · ${esc(meta && meta.accounts)} accounts · ${esc(meta && meta.nodes)} nodes · ${esc(meta && meta.edges)} edges · ${meta && meta.gaps && meta.gaps.length ? `INCOMPLETE: ${meta.gaps.length} collection gap(s)` : meta && meta.complete ? 'complete' : 'INCOMPLETE collection'}<br>Report written ${esc(new Date().toISOString())}${link ? ' · <a href="' + esc(link) + '">open in iamreach</a>' : ''}</p>`);
   if (meta && meta.gaps && meta.gaps.length) {
     parts.push(`<div class="gaps"><b>Collection gaps (${meta.gaps.length})</b><ul>${meta.gaps.map((g) => '<li>' + esc(gapText(g)) + '</li>').join('')}</ul></div>`);
   }
