@@ -37,6 +37,7 @@ func Build(snap *snapshot.Snapshot, opts BuildOptions) (*Graph, error) {
 	b := newBuilder(snap, opts)
 	start := time.Now()
 	b.compile()
+	b.log.Info("build: policies compiled", "principals", len(b.prins), "resources", len(b.res.all), "elapsed", time.Since(start).Round(time.Millisecond))
 	b.structure()
 	b.derive()
 	g := b.finish()
@@ -65,8 +66,10 @@ type builder struct {
 	managed   map[string]*compiled // managed policy ARN → compiled
 	prins     []*principal
 	prinByARN map[string]*principal
-	res       *resourceIndex
-	roles     map[string]*principal // role ARN → principal
+	// prinsByAcct: account → its users and roles, in snapshot order.
+	prinsByAcct map[string][]*principal
+	res         *resourceIndex
+	roles       map[string]*principal // role ARN → principal
 
 	nodes map[string]Node
 	edges map[string]*Edge
@@ -98,16 +101,17 @@ func newBuilder(snap *snapshot.Snapshot, opts BuildOptions) *builder {
 	}
 	b := &builder{
 		snap: snap, opts: opts, log: log,
-		units:     map[string]snapshot.OrgUnit{},
-		accounts:  map[string]*snapshot.Account{},
-		scps:      map[string][]policy.OrgLevel{},
-		rcps:      map[string][]policy.OrgLevel{},
-		orgPaths:  map[string]string{},
-		managed:   map[string]*compiled{},
-		prinByARN: map[string]*principal{},
-		roles:     map[string]*principal{},
-		nodes:     map[string]Node{},
-		edges:     map[string]*Edge{},
+		units:       map[string]snapshot.OrgUnit{},
+		accounts:    map[string]*snapshot.Account{},
+		scps:        map[string][]policy.OrgLevel{},
+		rcps:        map[string][]policy.OrgLevel{},
+		orgPaths:    map[string]string{},
+		managed:     map[string]*compiled{},
+		prinByARN:   map[string]*principal{},
+		prinsByAcct: map[string][]*principal{},
+		roles:       map[string]*principal{},
+		nodes:       map[string]Node{},
+		edges:       map[string]*Edge{},
 	}
 	for _, g := range snap.Gaps {
 		b.gaps = append(b.gaps, Gap(g))

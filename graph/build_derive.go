@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/iamreach/iamreach/policy"
 	"github.com/iamreach/iamreach/policy/catalog"
@@ -166,6 +167,17 @@ type outcome struct {
 // and keeps the pattern compressed when every one of them is allowed under
 // the same condition; otherwise it lists the allowed actions one by one.
 func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *target, ctx map[string][]string) ([]ActionGrant, []Evidence, []Evidence) {
+	ok, ev, denies := b.decideAll(a, pattern, concrete, t, ctx)
+	if len(ok) == 0 {
+		return nil, nil, nil
+	}
+	return compress(pattern, concrete, ok), ev, denies
+}
+
+// decideAll decides every concrete action (one engine call per class of
+// actions matched by the same statements) and returns the allowed ones
+// with the evidence.
+func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *target, ctx map[string][]string) ([]outcome, []Evidence, []Evidence) {
 	var ok []outcome
 	var ev, denies []Evidence
 	for _, class := range b.actionClasses(a, t, pattern, concrete) {
@@ -194,22 +206,64 @@ func (b *builder) grantsFor(a *actor, pattern string, concrete []string, t *targ
 	if a.assumed != "" && !a.noEvidence {
 		ev = mergeEvidence(ev, []Evidence{{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed}})
 	}
-	same := len(ok) == len(concrete) && pattern != ""
-	for _, o := range ok[1:] {
-		if o.residual != ok[0].residual {
-			same = false
-			break
+	return ok, ev, denies
+}
+
+// compress turns the allowed actions of a pattern into grants: the pattern
+// itself when all of its actions are allowed under one condition; the
+// pattern with the few it leaves out (Except) when most are; else the
+// actions one by one. A pattern "" is never used as a grant.
+func compress(pattern string, concrete []string, ok []outcome) []ActionGrant {
+	groups := map[string][]string{}
+	var order []string
+	for _, o := range ok {
+		if _, seen := groups[o.residual]; !seen {
+			order = append(order, o.residual)
+		}
+		groups[o.residual] = append(groups[o.residual], o.action)
+	}
+	main := ""
+	for _, r := range order {
+		if len(groups[r]) > len(groups[main]) || groups[main] == nil {
+			main = r
 		}
 	}
 	var gs []ActionGrant
-	if same {
-		gs = []ActionGrant{{Action: pattern, Level: levelOf(concrete), Condition: ok[0].residual}}
-	} else {
-		for _, o := range ok {
-			gs = append(gs, ActionGrant{Action: o.action, Level: catalog.Level(o.action), Condition: o.residual})
+	if pattern != "" && len(concrete) > 1 && 2*len(groups[main]) > len(concrete) {
+		in := map[string]bool{}
+		for _, a := range groups[main] {
+			in[a] = true
 		}
+		g := ActionGrant{Action: pattern, Level: levelOf(groups[main]), Condition: main}
+		if len(groups[main]) < len(concrete) {
+			g.Level = LevelMixed
+			for _, a := range concrete {
+				if !in[a] {
+					g.Except = append(g.Except, a)
+				}
+			}
+			sort.Strings(g.Except)
+		} else {
+			g.Level = levelOf(concrete)
+		}
+		gs = append(gs, g)
+		for _, r := range order {
+			if r == main {
+				continue
+			}
+			for _, a := range groups[r] {
+				gs = append(gs, ActionGrant{Action: a, Level: catalog.Level(a), Condition: r})
+			}
+		}
+		return gs
 	}
-	return gs, ev, denies
+	if pattern != "" && len(ok) == len(concrete) && len(order) == 1 {
+		return []ActionGrant{{Action: pattern, Level: levelOf(concrete), Condition: order[0]}}
+	}
+	for _, o := range ok {
+		gs = append(gs, ActionGrant{Action: o.action, Level: catalog.Level(o.action), Condition: o.residual})
+	}
+	return gs
 }
 
 // actionClasses partitions concrete actions by which statements of the
@@ -701,7 +755,8 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			var gs []ActionGrant
 			if uniform {
 				gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
-				if len(gs) != 1 || gs[0].Action != ap || gs[0].Condition != scopeGrants[0].Condition {
+				if len(gs) != 1 || gs[0].Action != ap || gs[0].Condition != scopeGrants[0].Condition ||
+					strings.Join(gs[0].Except, ",") != strings.Join(restrict(scopeGrants[0].Except, cs), ",") {
 					uniform = false
 				}
 			}
@@ -816,34 +871,20 @@ func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource
 	if !sub {
 		objARN = r.src.ARN + "/*"
 	}
-	var gs []ActionGrant
-	var ev, denies []Evidence
 	if len(objs) > 0 && len(buckets) > 0 {
-		// Both kinds: decide separately, re-compress if everything passed.
+		// Object actions are asked about the objects, bucket actions about
+		// the bucket; the answers are compressed together.
 		t1 := b.targetOf(r, objARN)
-		g1, e1, d1 := b.grantsFor(a, ap, objs, &t1, nil)
+		o1, e1, d1 := b.decideAll(a, ap, objs, &t1, nil)
 		t2 := b.targetOf(r, r.src.ARN)
-		g2, e2, d2 := b.grantsFor(a, ap, buckets, &t2, nil)
-		ev, denies = mergeEvidence(e1, e2), mergeEvidence(d1, d2)
-		if len(g1) == 1 && len(g2) == 1 && g1[0] == g2[0] && g1[0].Action == ap {
-			return []ActionGrant{{Action: ap, Level: levelOf(cs), Condition: g1[0].Condition}}, ev, denies
+		o2, e2, d2 := b.decideAll(a, ap, buckets, &t2, nil)
+		ok := append(o1, o2...)
+		if len(ok) == 0 {
+			return nil, nil, nil
 		}
-		for _, g := range append(g1, g2...) {
-			if g.Action == ap {
-				// One half fully allowed: list its actions one by one.
-				src := objs
-				if len(g2) > 0 && g2[0] == g {
-					src = buckets
-				}
-				for _, x := range src {
-					gs = append(gs, ActionGrant{Action: x, Level: catalog.Level(x), Condition: g.Condition})
-				}
-				continue
-			}
-			gs = append(gs, g)
-		}
-		SortGrants(gs)
-		return gs, ev, denies
+		sort.SliceStable(ok, func(i, j int) bool { return ok[i].action < ok[j].action })
+		asked := append(append([]string{}, objs...), buckets...)
+		return compress(ap, asked, ok), mergeEvidence(e1, e2), mergeEvidence(d1, d2)
 	}
 	arn, asked := objARN, objs
 	if len(objs) == 0 {
@@ -995,6 +1036,21 @@ func (b *builder) ensureAllScope(account string, excluded []string) string {
 		}
 	}
 	return id
+}
+
+// restrict keeps the actions of xs that are in set (order kept).
+func restrict(xs, set []string) []string {
+	in := make(map[string]bool, len(set))
+	for _, x := range set {
+		in[x] = true
+	}
+	var out []string
+	for _, x := range xs {
+		if in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // ensureScope adds a scope node with COVERS edges to every resource of the
@@ -1162,12 +1218,14 @@ func (b *builder) namedActors(principals map[string][]string, resAccount string,
 			out = append(out, a)
 		}
 	}
+	var probes []string
+	for _, ap := range actions {
+		probes = append(probes, expandOrSelf(ap)...)
+	}
 	mayAny := func(p *principal) bool {
-		for _, ap := range actions {
-			for _, x := range expandOrSelf(ap) {
-				if p.mayAllow(x) {
-					return true
-				}
+		for _, x := range probes {
+			if p.mayAllow(x) {
+				return true
 			}
 		}
 		return false
@@ -1194,8 +1252,8 @@ func (b *builder) namedActors(principals map[string][]string, resAccount string,
 						continue
 					}
 					if b.isInventoryAccount(acct) {
-						for _, p := range b.prins {
-							if p.account == acct && mayAny(p) {
+						for _, p := range b.prinsByAcct[acct] {
+							if mayAny(p) {
 								add(b.actorOf(p))
 							}
 						}
@@ -1351,8 +1409,8 @@ func (b *builder) trustActors(principals map[string][]string, role *principal) [
 				switch {
 				case arn == "":
 					if b.isInventoryAccount(acct) {
-						for _, p := range b.prins {
-							if p.account == acct && p.mayAllow("sts:AssumeRole") {
+						for _, p := range b.prinsByAcct[acct] {
+							if p.mayAllow("sts:AssumeRole") {
 								out = append(out, b.actorOf(p))
 							}
 						}
@@ -1394,8 +1452,11 @@ func (b *builder) derive() {
 			jobs = append(jobs, func() { b.deriveResourcePolicy(r) })
 		}
 	}
+	start := time.Now()
 	b.run(jobs)
+	b.log.Info("build: access, trust and resource-policy edges", "jobs", len(jobs), "edges", len(b.edges), "elapsed", time.Since(start).Round(time.Millisecond))
 	// Escalation needs the admin marks of every principal first.
+	start = time.Now()
 	b.markAdmins()
 	jobs = jobs[:0]
 	for _, p := range b.prins {
@@ -1404,6 +1465,7 @@ func (b *builder) derive() {
 	}
 	b.run(jobs)
 	b.propagateAdmin()
+	b.log.Info("build: escalation edges and admin marks", "edges", len(b.edges), "elapsed", time.Since(start).Round(time.Millisecond))
 }
 
 func (b *builder) run(jobs []func()) {

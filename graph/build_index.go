@@ -174,6 +174,7 @@ func (b *builder) addPrincipal(p *principal) {
 	}
 	b.prins = append(b.prins, p)
 	b.prinByARN[p.arn] = p
+	b.prinsByAcct[p.account] = append(b.prinsByAcct[p.account], p)
 }
 
 // resource is an inventory resource with its compiled policy.

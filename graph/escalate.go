@@ -235,8 +235,8 @@ func (b *builder) deriveEscalation(p *principal) {
 		}
 		switch t.Target {
 		case TargetUser:
-			for _, u := range b.prins {
-				if u.isRole || u.account != p.account || u == p {
+			for _, u := range b.prinsByAcct[p.account] {
+				if u.isRole || u == p {
 					continue
 				}
 				steps := make([]*esc, 0, len(t.Actions))
@@ -246,8 +246,8 @@ func (b *builder) deriveEscalation(p *principal) {
 				record(u.arn, t.Name, join(steps...))
 			}
 		case TargetRole:
-			for _, r := range b.prins {
-				if !r.isRole || r.account != p.account || r == p {
+			for _, r := range b.prinsByAcct[p.account] {
+				if !r.isRole || r == p {
 					continue
 				}
 				steps := []*esc{}
@@ -312,8 +312,8 @@ func (b *builder) deriveEscalation(p *principal) {
 			if compute == nil {
 				continue
 			}
-			for _, r := range b.prins {
-				if !r.isRole || r.account != p.account || r == p || !trusts(r, t.Service) {
+			for _, r := range b.prinsByAcct[p.account] {
+				if !r.isRole || r == p || !trusts(r, t.Service) {
 					continue
 				}
 				tr := target{nodeID: r.arn, arn: r.arn, res: policy.Resource{ARN: r.arn, Account: r.account, Tags: r.node.Tags, OrgID: b.orgIDOf(r.account)}, account: r.account, rcps: b.rcps[r.account]}

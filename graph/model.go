@@ -91,6 +91,9 @@ type ActionGrant struct {
 	// Resource is set when the grant covers only part of the target, e.g.
 	// "arn:aws:s3:::bucket/prefix/*" for some objects of a bucket.
 	Resource string `json:"resource,omitempty"`
+	// Except lists the actions a compressed pattern does not grant here
+	// (e.g. "s3:*" except "s3:DeleteBucket", denied by an SCP).
+	Except []string `json:"except,omitempty"`
 }
 
 // PolicyType says where a statement of evidence comes from.

@@ -358,6 +358,9 @@ func filterGrants(e Edge, opts ReachOptions) []ActionGrant {
 		if len(opts.Actions) > 0 {
 			ok := false
 			for _, p := range opts.Actions {
+				if excepted(g, p) {
+					continue
+				}
 				if WildcardMatch(p, g.Action) || WildcardMatch(g.Action, p) {
 					ok = true
 					break
@@ -384,6 +387,16 @@ func filterGrants(e Edge, opts ReachOptions) []ActionGrant {
 	return out
 }
 
+// excepted says whether a concrete action is one a compressed grant leaves out.
+func excepted(g ActionGrant, action string) bool {
+	for _, x := range g.Except {
+		if strings.EqualFold(x, action) {
+			return true
+		}
+	}
+	return false
+}
+
 // applicableGrants keeps the grants whose action may act on a resource of
 // type rtype: wildcard actions, actions missing from the catalogue, and
 // catalogue actions with a matching resource type.
@@ -402,16 +415,24 @@ func applicableGrants(gs []ActionGrant, rtype string) []ActionGrant {
 
 // mergeGrants is the sorted union of two grant lists.
 func mergeGrants(a, b []ActionGrant) []ActionGrant {
-	seen := map[ActionGrant]bool{}
+	seen := map[string]bool{}
 	var out []ActionGrant
-	for _, g := range append(append([]ActionGrant{}, a...), b...) {
-		if !seen[g] {
-			seen[g] = true
-			out = append(out, g)
+	for _, list := range [][]ActionGrant{a, b} {
+		for _, g := range list {
+			k := grantKey(g)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, g)
+			}
 		}
 	}
 	SortGrants(out)
 	return out
+}
+
+// grantKey identifies a grant (ActionGrant holds a slice, so it is not comparable).
+func grantKey(g ActionGrant) string {
+	return g.Action + "\x00" + g.Level + "\x00" + g.Condition + "\x00" + g.Resource + "\x00" + strings.Join(g.Except, ",")
 }
 
 // SortGrants orders grants by action, then condition.

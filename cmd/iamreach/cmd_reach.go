@@ -180,6 +180,9 @@ func formatGrants(gs []graph.ActionGrant) string {
 	var parts []string
 	for _, g := range gs {
 		s := g.Action + " (" + g.Level + ")"
+		if len(g.Except) > 0 {
+			s += " except " + strings.Join(g.Except, " ")
+		}
 		if g.Resource != "" {
 			s += " on " + g.Resource
 		}
