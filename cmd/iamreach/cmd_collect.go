@@ -50,6 +50,11 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (flags only; see iamreach collect -h)", fs.Arg(0))
 	}
+	if *endpoint == "" {
+		// The SDK honours AWS_ENDPOINT_URL itself; the collector must know too
+		// (path-style S3, no S3 Control host prefix).
+		*endpoint = e.getenv("AWS_ENDPOINT_URL")
+	}
 
 	loadOpts := []func(*config.LoadOptions) error{
 		// A profile with mfa_serial asks for the code on the terminal.
