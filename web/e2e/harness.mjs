@@ -136,9 +136,35 @@ export async function shot(page, name) {
   if (q.error) console.error('pngquant not found: screenshots are not compressed (apt-get install pngquant)');
 }
 
-/** renderedMidpoint: page coordinates of a node or an edge's midpoint, after layout. */
+/**
+ * renderedMidpoint: page coordinates of a node, or of a point on an edge that no node covers (layouts are
+ * force-directed, so a node may sit on an edge's midpoint: try points along the edge as a user would).
+ */
 export async function renderedMidpoint(page, id) {
-  const p = await page.evaluate((eid) => window.__iamreach.graph.screenPosition(eid), id);
+  const p = await page.evaluate((eid) => {
+    const g = window.__iamreach.graph;
+    const box = g.container.getBoundingClientRect();
+    const at = (x, y) => ({ x: box.left + x, y: box.top + y });
+    if (g.cy) {
+      const el = g.cy.getElementById(eid);
+      if (!el.length) return null;
+      if (el.isNode()) { const q = el.renderedPosition(); return at(q.x, q.y); }
+      const a = el.source().renderedPosition();
+      const b = el.target().renderedPosition();
+      const nodes = g.cy.nodes(':visible').not('.acct-group').map((n) => n.renderedBoundingBox({ includeLabels: true }));
+      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75]) {
+        const mid = t === 0.5 ? el.renderedMidpoint() : { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
+        if (!nodes.some((bb) => mid.x >= bb.x1 - 3 && mid.x <= bb.x2 + 3 && mid.y >= bb.y1 - 3 && mid.y <= bb.y2 + 3)) return at(mid.x, mid.y);
+      }
+      const m = el.renderedMidpoint();
+      return at(m.x, m.y);
+    }
+    if (g.big) {
+      const q = g.big.screenPosition(eid);
+      return q && at(q.x, q.y);
+    }
+    return null;
+  }, id);
   if (!p) throw new Error(`${id} is not drawn`);
   return p;
 }

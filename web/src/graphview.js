@@ -233,6 +233,13 @@ export class GraphView {
       if (el.hasClass('acct-group')) return;
       this.onSelect && this.onSelect(el.isNode() ? { node: el.id() } : { edge: el.id() });
     });
+    // full names and ARNs on hover (labels are shortened)
+    this.cy.on('mouseover', 'node, edge', (ev) => {
+      const el = ev.target;
+      if (el.hasClass('acct-group')) return;
+      this.container.title = el.isNode() ? `${el.data('label')}\n${el.id()}` : `${el.data('kind')}${el.data('label') ? ': ' + el.data('label') : ''}`;
+    });
+    this.cy.on('mouseout', 'node, edge', () => { this.container.title = ''; });
     this.cy.on('tap', (ev) => {
       if (ev.target === this.cy) this.onSelect && this.onSelect(null);
     });
