@@ -59,68 +59,82 @@ func (r *Report) Empty() bool {
 	return len(r.PathsAdded) == 0 && len(r.PathsRemoved) == 0 && len(r.FindingsNew) == 0 && len(r.FindingsFixed) == 0 && len(r.FindingsWorse) == 0
 }
 
-type access struct {
-	reached findings.Reached
-	grants  map[string]graph.ActionGrant // lower-case action → grant
-}
-
-type side struct {
-	ix  *findings.Index
-	acc map[string]map[string]*access // origin → resource → access
-}
-
-func load(g *graph.Graph, depth int) side {
-	s := side{ix: findings.NewIndex(g), acc: map[string]map[string]*access{}}
-	for _, o := range s.ix.Origins() {
-		m := map[string]*access{}
-		for _, r := range s.ix.Reach(o, depth) {
-			a := &access{reached: r, grants: map[string]graph.ActionGrant{}}
-			for _, gr := range r.Actions {
-				// Conditions met along the route count as the grant's own:
-				// dropping an ExternalId on a trust widens every path through it.
-				gr.Condition = joinConds(append(append([]string{}, r.Path.Conditions...), gr.Condition))
-				a.grants[grantKey(gr)] = gr
-			}
-			m[r.Resource] = a
-		}
-		if len(m) > 0 {
-			s.acc[o] = m
-		}
-	}
-	return s
-}
-
-func joinConds(cs []string) string {
-	seen := map[string]bool{}
-	var out []string
-	for _, c := range cs {
-		if c != "" && !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, " AND ")
-}
-
-// grantKey identifies a grant: the action, and whether it holds only under
-// a condition (a grant that loses its condition is a new, wider path).
+// grantKey identifies a grant: the action, and the conditions it holds
+// under (its own and its route's): a grant that loses a condition is a new,
+// wider path.
 func grantKey(g graph.ActionGrant) string {
 	k := strings.ToLower(g.Action)
 	if g.Condition != "" {
-		k += "?" + g.Condition
+		k += "?" + normCond(g.Condition)
 	}
 	return k
 }
 
-// Compare diffs old against new. Findings are taken from the graphs
-// (Graph.Findings, computed at build time) and matched by ID.
+// normCond orders the parts of a conjunction so the same conditions reached
+// by another route compare equal.
+func normCond(c string) string {
+	parts := strings.Split(c, " AND ")
+	sort.Strings(parts)
+	out := parts[:0]
+	for i, p := range parts {
+		if i == 0 || p != parts[i-1] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " AND ")
+}
+
+// side is one graph, indexed.
+type side struct{ ix *findings.Index }
+
+// grantsOf maps each resource of an answer to its grants by key.
+func grantsOf(l *findings.Light) map[string]map[string]graph.ActionGrant {
+	m := make(map[string]map[string]graph.ActionGrant, len(l.Items))
+	for _, it := range l.Items {
+		gs := make(map[string]graph.ActionGrant, len(it.Grants))
+		for _, g := range it.Grants {
+			gs[grantKey(g)] = g
+		}
+		m[it.Resource] = gs
+	}
+	return m
+}
+
+// Compare diffs old against new. It goes origin by origin (each reach is
+// computed on both sides, compared and dropped), so memory stays within one
+// origin's answer whatever the size of the organization. Findings are taken
+// from the graphs (Graph.Findings, computed at build time) and matched by ID.
 func Compare(old, new *graph.Graph, opts Options) *Report {
-	depth := opts.MaxDepth
-	o, n := load(old, depth), load(new, depth)
+	o, n := side{findings.NewIndex(old)}, side{findings.NewIndex(new)}
 	r := &Report{Old: old.Meta, New: new.Meta, PathsAdded: []PathChange{}, PathsRemoved: []PathChange{}, FindingsNew: []graph.Finding{}, FindingsFixed: []graph.Finding{}}
-	r.PathsAdded = changes(n, o)
-	r.PathsRemoved = changes(o, n)
+	origins := map[string]bool{}
+	for _, id := range o.ix.Origins() {
+		origins[id] = true
+	}
+	for _, id := range n.ix.Origins() {
+		origins[id] = true
+	}
+	ids := make([]string, 0, len(origins))
+	for id := range origins {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		var lo, ln *findings.Light
+		if o.ix.Node(id) != nil {
+			lo = o.ix.ReachLight(id, opts.MaxDepth)
+		} else {
+			lo = &findings.Light{}
+		}
+		if n.ix.Node(id) != nil {
+			ln = n.ix.ReachLight(id, opts.MaxDepth)
+		} else {
+			ln = &findings.Light{}
+		}
+		go1, gn := grantsOf(lo), grantsOf(ln)
+		r.PathsAdded = append(r.PathsAdded, changes(n, id, ln, gn, go1)...)
+		r.PathsRemoved = append(r.PathsRemoved, changes(o, id, lo, go1, gn)...)
+	}
 
 	oldF := map[string]graph.Finding{}
 	for _, f := range old.Findings {
@@ -147,61 +161,50 @@ func Compare(old, new *graph.Graph, opts Options) *Report {
 	return r
 }
 
-// changes lists the access in a that b lacks.
-func changes(a, b side) []PathChange {
-	out := []PathChange{}
-	for origin, res := range a.acc {
-		for rid, acc := range res {
-			var missing []graph.ActionGrant
-			other := b.acc[origin][rid]
-			for k, g := range acc.grants {
-				if other == nil {
-					missing = append(missing, g)
-					continue
-				}
-				if _, ok := other.grants[k]; ok {
+// changes lists the access one side (l, with grants mine) has that the
+// other (theirs) lacks, for one origin.
+func changes(a side, origin string, l *findings.Light, mine, theirs map[string]map[string]graph.ActionGrant) []PathChange {
+	var out []PathChange
+	for i, it := range l.Items {
+		other := theirs[it.Resource]
+		var missing []graph.ActionGrant
+		for k, g := range mine[it.Resource] {
+			if other != nil {
+				if _, ok := other[k]; ok {
 					continue
 				}
 				// The same action unconditionally on the other side covers a
 				// conditional grant here.
 				if g.Condition != "" {
-					if _, ok := other.grants[strings.ToLower(g.Action)]; ok {
+					if _, ok := other[strings.ToLower(g.Action)]; ok {
 						continue
 					}
 				}
-				missing = append(missing, g)
 			}
-			if len(missing) == 0 {
-				continue
-			}
-			sort.Slice(missing, func(i, j int) bool { return grantKey(missing[i]) < grantKey(missing[j]) })
-			on, rn := a.ix.Node(origin), a.ix.Node(rid)
-			pc := PathChange{
-				Origin: origin, Resource: rid, Actions: missing,
-				Route: acc.reached.Path.Nodes, Conditions: acc.reached.Path.Conditions,
-			}
-			if on != nil {
-				pc.OriginName, pc.OriginKind, pc.OriginAccount = on.Name, on.Kind, on.Account
-			}
-			if rn != nil {
-				pc.ResourceName, pc.ResourceType = rn.Name, rn.Type
-				pc.CrossAccount = on != nil && on.Account != "" && rn.Account != "" && on.Account != rn.Account
-			}
-			for _, id := range pc.Route {
-				name := id
-				if n := a.ix.Node(id); n != nil && n.Name != "" {
-					name = n.Name
-				}
-				pc.RouteNames = append(pc.RouteNames, name)
-			}
-			out = append(out, pc)
+			missing = append(missing, g)
 		}
+		if len(missing) == 0 {
+			continue
+		}
+		sort.Slice(missing, func(i, j int) bool { return grantKey(missing[i]) < grantKey(missing[j]) })
+		p := l.Path(i)
+		on, rn := a.ix.Node(origin), a.ix.Node(it.Resource)
+		pc := PathChange{Origin: origin, Resource: it.Resource, Actions: missing, Route: p.Nodes, Conditions: p.Conditions}
+		if on != nil {
+			pc.OriginName, pc.OriginKind, pc.OriginAccount = on.Name, on.Kind, on.Account
+		}
+		if rn != nil {
+			pc.ResourceName, pc.ResourceType = rn.Name, rn.Type
+			pc.CrossAccount = on != nil && on.Account != "" && rn.Account != "" && on.Account != rn.Account
+		}
+		for _, id := range pc.Route {
+			name := id
+			if n := a.ix.Node(id); n != nil && n.Name != "" {
+				name = n.Name
+			}
+			pc.RouteNames = append(pc.RouteNames, name)
+		}
+		out = append(out, pc)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Origin != out[j].Origin {
-			return out[i].Origin < out[j].Origin
-		}
-		return out[i].Resource < out[j].Resource
-	})
 	return out
 }

@@ -340,3 +340,91 @@ func mergeGrants(a, b []graph.ActionGrant) []graph.ActionGrant {
 	sort.Slice(a, func(i, j int) bool { return a[i].Action < a[j].Action })
 	return a
 }
+
+// Light is the answer of ReachLight: what one origin reaches, without a
+// path per resource (paths are built on demand), so whole-graph comparisons
+// stay within the memory of one origin's answer.
+type Light struct {
+	origin string
+	routes map[string]hop
+	ix     *index
+	conds  map[string]string // identity → conditions of its route, joined
+	Items  []LightItem
+}
+
+// LightItem is one resource reached: every grant on it, each grant's
+// Condition extended with the conditions of the route to the identity that
+// holds it.
+type LightItem struct {
+	Resource string
+	Grants   []graph.ActionGrant
+	identity string
+	via      *graph.Edge
+}
+
+// ReachLight is Reach without paths (see Light).
+func (x *Index) ReachLight(origin string, maxDepth int) *Light {
+	if maxDepth <= 0 {
+		maxDepth = 6
+	}
+	routes, order := x.ix.identities(origin, maxDepth)
+	l := &Light{origin: origin, routes: routes, ix: x.ix, conds: map[string]string{}}
+	at := map[string]int{}
+	for _, id := range order {
+		rc := l.routeCond(id)
+		for _, e := range x.ix.out[id] {
+			if !isAccessEdge(e.Kind) {
+				continue
+			}
+			targets := x.ix.resourcesOf(e.To)
+			if len(targets) == 0 {
+				targets = []string{e.To}
+			}
+			for _, r := range targets {
+				i, ok := at[r]
+				if !ok {
+					i = len(l.Items)
+					at[r] = i
+					l.Items = append(l.Items, LightItem{Resource: r, identity: id, via: e})
+				}
+				for _, g := range e.Actions {
+					g.Condition = joinCond(rc, g.Condition)
+					l.Items[i].Grants = append(l.Items[i].Grants, g)
+				}
+			}
+		}
+	}
+	sort.Slice(l.Items, func(i, j int) bool { return l.Items[i].Resource < l.Items[j].Resource })
+	return l
+}
+
+func joinCond(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "" || a == b:
+		return a
+	}
+	return a + " AND " + b
+}
+
+// routeCond is the conjunction of the conditions on the route to an identity.
+func (l *Light) routeCond(id string) string {
+	if c, ok := l.conds[id]; ok {
+		return c
+	}
+	c := conditionOf(route(l.routes, l.origin, id))
+	l.conds[id] = c
+	return c
+}
+
+// Path builds the route to item i: identities, the grant, and the COVERS
+// hop when a scope or pattern stands for the resource.
+func (l *Light) Path(i int) graph.Path {
+	it := l.Items[i]
+	p := extend(route(l.routes, l.origin, it.identity), *it.via)
+	if it.Resource != it.via.To {
+		p = extend(p, graph.Edge{ID: "covers:" + it.via.To + "->" + it.Resource, Kind: graph.EdgeCovers, From: it.via.To, To: it.Resource})
+	}
+	return p
+}
