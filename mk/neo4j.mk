@@ -4,8 +4,12 @@
 .PHONY: test-neo4j neo4j-server bench-neo4j
 TEST_TARGETS += test-neo4j
 
+# Two servers: a small one with auth on (rejected-credentials tests), and
+# the one the tests load graphs into.
 test-neo4j:
-	scripts/neo4j-test-server run -- bash -c '$(GO) test -count=1 ./graph/neo4j/ && $(GO) test -count=1 -run Neo4j ./cmd/iamreach/'
+	NEO4J_TEST_AUTH=1 NEO4J_TEST_HEAP=384m NEO4J_TEST_PAGECACHE=32m scripts/neo4j-test-server run -- \
+	  env NEO4J_TEST_HEAP= NEO4J_TEST_PAGECACHE= scripts/neo4j-test-server run -- \
+	  bash -c '$(GO) test -count=1 ./graph/neo4j/ && $(GO) test -count=1 -run Neo4j ./cmd/iamreach/'
 
 # A Neo4j for trying things by hand (Ctrl-C stops it).
 neo4j-server:

@@ -62,3 +62,16 @@ func TestLoadNeo4jBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadNeo4jWrongPassword: a real server with auth on refuses us; one
+// line says which credentials to fix.
+func TestLoadNeo4jWrongPassword(t *testing.T) {
+	uri := os.Getenv("IAMREACH_NEO4J_AUTH_URI")
+	if uri == "" {
+		t.Skip("IAMREACH_NEO4J_AUTH_URI not set: make test-neo4j starts a Neo4j with auth on for this test")
+	}
+	code, _, errs := runLoadCmd(t, map[string]string{"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "wrong"}, "load", "--demo", "--neo4j", uri)
+	if code != 1 || !strings.Contains(errs, "rejected the credentials") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Errorf("exit %d, stderr %q; want one line about the credentials", code, errs)
+	}
+}

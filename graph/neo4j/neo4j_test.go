@@ -532,3 +532,29 @@ func TestLoadWhileAnswering(t *testing.T) {
 		t.Error("no answer from the second graph was ever seen")
 	}
 }
+
+// TestWrongCredentials: against a real server with auth on, a rejected
+// login is ErrUnavailable with a message naming what to fix.
+func TestWrongCredentials(t *testing.T) {
+	uri := os.Getenv("IAMREACH_NEO4J_AUTH_URI")
+	if uri == "" {
+		t.Skip("IAMREACH_NEO4J_AUTH_URI not set: make test-neo4j starts a Neo4j with auth on for this test")
+	}
+	ctx := context.Background()
+	s, err := neo4j.Open(ctx, neo4j.Config{URI: uri, User: "neo4j", Password: "not-the-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	for name, call := range map[string]func() error{
+		"ping": func() error { return s.Ping(ctx) },
+		"node": func() error { _, err := s.Node(ctx, "x"); return err },
+		"load": func() error { _, err := s.Load(ctx, small(40), neo4j.LoadOptions{}); return err },
+	} {
+		err := call()
+		if !errors.Is(err, graph.ErrUnavailable) || !strings.Contains(err.Error(), "rejected the credentials") ||
+			!strings.Contains(err.Error(), "NEO4J_PASSWORD") {
+			t.Errorf("%s with a wrong password: %v; want ErrUnavailable naming the credentials to fix", name, err)
+		}
+	}
+}

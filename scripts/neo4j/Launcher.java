@@ -33,7 +33,9 @@ public class Launcher {
                 "server.default_listen_address=127.0.0.1",
                 "server.http.enabled=false",
                 "server.https.enabled=false",
-                "dbms.security.auth_enabled=false",
+                // NEO4J_TEST_AUTH=1: auth on (user neo4j, initial password
+                // never set), for tests of rejected credentials.
+                "dbms.security.auth_enabled=" + ("1".equals(env("NEO4J_TEST_AUTH", "")) ? "true" : "false"),
                 "server.memory.pagecache.size=" + env("NEO4J_TEST_PAGECACHE", "256m"),
                 "db.memory.transaction.total.max=512m",
                 "dbms.usage_report.enabled=false",

@@ -5,9 +5,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -33,7 +35,10 @@ func wait(uri string, timeout time.Duration) error {
 	defer drv.Close(context.Background())
 	var last error
 	for {
-		if last = drv.VerifyConnectivity(ctx); last == nil {
+		last = drv.VerifyConnectivity(ctx)
+		var ne *neo4j.Neo4jError
+		if last == nil || errors.As(last, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Security.") {
+			// Answering, even if only to refuse us (a server with auth on).
 			return nil
 		}
 		select {
