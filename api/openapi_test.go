@@ -478,7 +478,8 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 			slices.Sort(fields)
 			slices.Sort(documented)
 			if !slices.Equal(fields, documented) {
-				t.Errorf("%s: Go fields %v, documented properties %v", name, fields, documented)
+				t.Errorf("%s: Go fields %v, documented properties %v: add the new field to components.schemas.%s in api/openapi.json (type, description; required if never omitted)",
+					name, fields, documented, name)
 			}
 			slices.Sort(required)
 			req := slices.Clone(s.Required)
