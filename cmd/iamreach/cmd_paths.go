@@ -61,8 +61,12 @@ func runPaths(ctx context.Context, e *env, args []string) error {
 		if len(p.Conditions) > 0 {
 			fmt.Fprintf(e.stdout, "   only if: %s\n", strings.Join(p.Conditions, " AND "))
 		}
-		if last := p.Edges[len(p.Edges)-1]; len(last.Actions) > 0 {
-			fmt.Fprintf(e.stdout, "   actions: %s\n", formatGrants(last.Actions))
+		for i := len(p.Edges) - 1; i >= 0; i-- {
+			// The access edge (a COVERS edge may follow it) says what can be done.
+			if len(p.Edges[i].Actions) > 0 {
+				fmt.Fprintf(e.stdout, "   actions: %s\n", formatGrants(p.Edges[i].Actions))
+				break
+			}
 		}
 		if *evidence {
 			printEvidence(e.stdout, p)
