@@ -160,7 +160,6 @@ func (b *builder) decide(a *actor, action string, t *target, ctx map[string][]st
 type outcome struct {
 	action   string
 	residual string
-	d        policy.Decision
 }
 
 // grantsFor evaluates the concrete actions an action pattern stands for
@@ -192,7 +191,7 @@ func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *targ
 			residual = d.Residual.String()
 		}
 		for _, act := range class {
-			ok = append(ok, outcome{action: act, d: d, residual: residual})
+			ok = append(ok, outcome{action: act, residual: residual})
 		}
 		if !a.noEvidence {
 			ev = mergeEvidence(ev, b.evidence(d.Explanation.Allowing, a))
@@ -214,6 +213,18 @@ func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *targ
 // pattern with the few it leaves out (Except) when most are; else the
 // actions one by one. A pattern "" is never used as a grant.
 func compress(pattern string, concrete []string, ok []outcome) []ActionGrant {
+	if pattern != "" && len(ok) == len(concrete) {
+		same := true
+		for _, o := range ok[1:] {
+			if o.residual != ok[0].residual {
+				same = false
+				break
+			}
+		}
+		if same {
+			return []ActionGrant{{Action: pattern, Level: levelOf(concrete), Condition: ok[0].residual}}
+		}
+	}
 	groups := map[string][]string{}
 	var order []string
 	for _, o := range ok {
@@ -919,23 +930,118 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 		}
 		ev = append(ev, Evidence{PolicyType: PolicyStructural, PolicyID: "notaction", Effect: "Allow", Note: "NotAction statement: every action except those it lists"})
 	}
+	// Actions denied everywhere (a deny on Resource "*" in the principal's
+	// policies, boundary or SCPs, e.g. an SCP denying s3:DeleteBucket) are
+	// the scope's exceptions rather than a reason to leave resources out.
+	var except []string
+	wasQuiet := a.noEvidence
+	a.noEvidence = true
+	for _, act := range b.globalDenyActions(a) {
+		if d := b.decide(a, act, &t, nil); d.Result != policy.Allowed {
+			except = append(except, act)
+		}
+	}
+	a.noEvidence = wasQuiet
+	sort.Strings(except)
+	if len(except) > 0 {
+		gs[0].Except = except
+		gs[0].Level = LevelMixed
+	}
+	exceptSet := map[string]bool{}
+	for _, x := range except {
+		exceptSet[x] = true
+	}
 	var excluded []string
 	for _, r := range b.res.byAcct[account] {
 		reps := b.denyNamedActions(a, r)
 		if len(reps) == 0 {
 			continue
 		}
-		rg, _, _ := b.resourceGrants(a, "*", reps, r, r.src.ARN, false)
-		if len(rg) == 1 && rg[0].Action == "*" && rg[0].Condition == gs[0].Condition {
+		if b.asScopeSays(a, r, reps, exceptSet, gs[0].Condition) {
 			continue
 		}
 		excluded = append(excluded, r.src.ARN)
-		full := catalog.ServiceActions(r.service())
+		full := b.expand(r.service() + ":*")
 		fg, fev, fden := b.resourceGrants(a, r.service()+":*", full, r, r.src.ARN, false)
 		b.emitAccess(a.nodeID, r.src.ARN, fg, fev, fden, "")
 	}
 	id := b.ensureAllScope(account, excluded)
 	b.emitAccess(a.nodeID, id, gs, ev, denies, "")
+}
+
+// globalDenyActions lists the concrete actions named by deny statements
+// on every resource (Resource "*" or NotResource) in an actor's identity
+// policies, boundary and SCPs.
+func (b *builder) globalDenyActions(a *actor) []string {
+	seen := map[string]bool{}
+	var out []string
+	scan := func(ps []policy.NamedPolicy) {
+		for i := range ps {
+			if ps[i].Policy == nil {
+				continue
+			}
+			for _, st := range ps[i].Policy.Statements() {
+				if st.Effect != "Deny" || len(st.NotActions) > 0 {
+					continue
+				}
+				global := len(st.NotResources) > 0
+				for _, rp := range st.Resources {
+					if rp == "*" {
+						global = true
+					}
+				}
+				if !global {
+					continue
+				}
+				for _, ap := range st.Actions {
+					for _, x := range b.expand(ap) {
+						if !seen[x] {
+							seen[x] = true
+							out = append(out, x)
+						}
+					}
+				}
+			}
+		}
+	}
+	scan(a.identity)
+	scan(a.boundary)
+	for _, l := range a.scps {
+		scan(l.Policies)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// asScopeSays checks that on resource r the engine decides the
+// representative actions as the all-services scope says: allowed under the
+// scope's condition, except the scope's exceptions.
+func (b *builder) asScopeSays(a *actor, r *resource, reps []string, except map[string]bool, cond string) bool {
+	wasQuiet := a.noEvidence
+	a.noEvidence = true
+	defer func() { a.noEvidence = wasQuiet }()
+	for _, act := range reps {
+		arn := r.src.ARN
+		if r.src.Type == snapshot.TypeS3Bucket && b.isObjectAction(act) {
+			arn = r.src.ARN + "/*"
+		}
+		t := b.targetOf(r, arn)
+		d := b.decide(a, act, &t, nil)
+		allowed := d.Result == policy.Allowed
+		if allowed == except[act] {
+			return false
+		}
+		if allowed {
+			res := ""
+			if d.Residual != nil {
+				res = d.Residual.String()
+			}
+			if res != cond {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // denyNamedActions lists the concrete actions on r's service named by deny
@@ -976,7 +1082,7 @@ func (b *builder) denyNamedActions(a *actor, r *resource) []string {
 				if s := actionService(ap); s != "*" && s != svc {
 					continue
 				}
-				for _, x := range b.applicable(expand(ap), r.src.Type) {
+				for _, x := range b.applicable(b.expand(ap), r.src.Type) {
 					if strings.EqualFold(actionService(x), svc) && !seen[x] {
 						seen[x] = true
 						out = append(out, x)
@@ -1113,7 +1219,7 @@ func (b *builder) deriveResourcePolicy(r *resource) {
 				continue
 			}
 			for _, ap := range actions {
-				gs, ev, denies := b.resourceGrants(a, ap, expand(ap), r, evalARN, sub)
+				gs, ev, denies := b.resourceGrants(a, ap, b.expand(ap), r, evalARN, sub)
 				b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, note)
 			}
 		}
