@@ -119,15 +119,53 @@ func Compare(old, new *graph.Graph, opts Options) *Report {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	sigO, sigN := map[string]string{}, map[string]string{}
+	sig := func(ix *findings.Index, memo map[string]string, id string) string {
+		v, ok := memo[id]
+		if !ok {
+			v = ix.AccessSignature(id)
+			memo[id] = v
+		}
+		return v
+	}
 	for _, id := range ids {
+		// Only resources that an identity whose route or direct access
+		// differs can reach may differ: compare those. An origin with no
+		// such identity has the same reach on both sides and is skipped.
+		var only map[string]bool
+		if o.ix.Node(id) != nil && n.ix.Node(id) != nil {
+			ro, rn := o.ix.IdentityRoutes(id, opts.MaxDepth), n.ix.IdentityRoutes(id, opts.MaxDepth)
+			only = map[string]bool{}
+			touch := func(ix *findings.Index, ident string) {
+				for _, r := range ix.AccessTargets(ident) {
+					only[r] = true
+				}
+			}
+			for ident, c := range ro {
+				if c2, ok := rn[ident]; !ok || c2 != c || sig(o.ix, sigO, ident) != sig(n.ix, sigN, ident) {
+					touch(o.ix, ident)
+					if ok {
+						touch(n.ix, ident)
+					}
+				}
+			}
+			for ident := range rn {
+				if _, ok := ro[ident]; !ok {
+					touch(n.ix, ident)
+				}
+			}
+			if len(only) == 0 {
+				continue
+			}
+		}
 		var lo, ln *findings.Light
 		if o.ix.Node(id) != nil {
-			lo = o.ix.ReachLight(id, opts.MaxDepth)
+			lo = o.ix.ReachLightOnly(id, opts.MaxDepth, only)
 		} else {
 			lo = &findings.Light{}
 		}
 		if n.ix.Node(id) != nil {
-			ln = n.ix.ReachLight(id, opts.MaxDepth)
+			ln = n.ix.ReachLightOnly(id, opts.MaxDepth, only)
 		} else {
 			ln = &findings.Light{}
 		}

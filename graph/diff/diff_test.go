@@ -81,6 +81,15 @@ func TestCompare(t *testing.T) {
 				g.Edges = append(g.Edges, grant("e3", app, "scope:cloudwatch:111111111111", "cloudwatch:GetMetricData", ""))
 			}),
 			added: []string{fn + ">scope:cloudwatch:111111111111:cloudwatch:GetMetricData", app + ">scope:cloudwatch:111111111111:cloudwatch:GetMetricData"}},
+		{name: "a grant moved to a role the workload can assume changes nothing for the workload",
+			old: base(),
+			new: with(base(), func(g *graph.Graph) {
+				g.Nodes = append(g.Nodes, graph.Node{ID: "arn:aws:iam::111111111111:role/reader", Kind: graph.KindRole, Name: "reader", Account: "111111111111"})
+				g.Edges = []graph.Edge{g.Edges[0],
+					{ID: "e3", Kind: graph.EdgeCanAssume, From: app, To: "arn:aws:iam::111111111111:role/reader"},
+					grant("e4", "arn:aws:iam::111111111111:role/reader", bkt, "s3:GetObject", "")}
+			}),
+			added: []string{"arn:aws:iam::111111111111:role/reader>" + bkt + ":s3:GetObject"}},
 		{name: "outside account gets in",
 			old: base(), new: with(base(), func(g *graph.Graph) {
 				g.Edges = append(g.Edges, graph.Edge{ID: "e3", Kind: graph.EdgeCanAssume, From: vendor, To: app})

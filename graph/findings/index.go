@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"crypto/sha256"
 	"sort"
 	"strings"
 
@@ -17,7 +18,8 @@ type index struct {
 	// inside holds the account IDs of the inventory (the organization).
 	inside map[string]bool
 	// covers memoizes the resources a scope or pattern stands for.
-	covers map[string][]string
+	covers    map[string][]string
+	coverSets map[string]map[string]bool
 }
 
 func newIndex(g *graph.Graph, inside map[string]bool) *index {
@@ -364,6 +366,48 @@ type LightItem struct {
 
 // ReachLight is Reach without paths (see Light).
 func (x *Index) ReachLight(origin string, maxDepth int) *Light {
+	return x.ReachLightOnly(origin, maxDepth, nil)
+}
+
+// AccessTargets lists the targets of an identity's access edges, each
+// expanded to the inventory resources it stands for (a target covering
+// nothing is listed itself).
+func (x *Index) AccessTargets(id string) []string {
+	var out []string
+	for _, e := range x.ix.out[id] {
+		if !isAccessEdge(e.Kind) {
+			continue
+		}
+		t := x.ix.resourcesOf(e.To)
+		if len(t) == 0 {
+			t = []string{e.To}
+		}
+		out = append(out, t...)
+	}
+	return out
+}
+
+// coverSet is resourcesOf as a set, memoized.
+func (ix *index) coverSet(id string) map[string]bool {
+	if ix.coverSets == nil {
+		ix.coverSets = map[string]map[string]bool{}
+	}
+	if m, ok := ix.coverSets[id]; ok {
+		return m
+	}
+	rs := ix.resourcesOf(id)
+	m := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		m[r] = true
+	}
+	ix.coverSets[id] = m
+	return m
+}
+
+// ReachLightOnly is ReachLight restricted to the resources in only (nil:
+// all): the cost is then per access edge and resource of interest, not per
+// resource a scope covers.
+func (x *Index) ReachLightOnly(origin string, maxDepth int, only map[string]bool) *Light {
 	if maxDepth <= 0 {
 		maxDepth = 6
 	}
@@ -376,9 +420,20 @@ func (x *Index) ReachLight(origin string, maxDepth int) *Light {
 			if !isAccessEdge(e.Kind) {
 				continue
 			}
-			targets := x.ix.resourcesOf(e.To)
-			if len(targets) == 0 {
-				targets = []string{e.To}
+			var targets []string
+			if only == nil {
+				targets = x.ix.resourcesOf(e.To)
+				if len(targets) == 0 {
+					targets = []string{e.To}
+				}
+			} else {
+				cs := x.ix.coverSet(e.To)
+				for r := range only {
+					if cs[r] || (len(cs) == 0 && r == e.To) || r == e.To {
+						targets = append(targets, r)
+					}
+				}
+				sort.Strings(targets)
 			}
 			for _, r := range targets {
 				i, ok := at[r]
@@ -427,4 +482,43 @@ func (l *Light) Path(i int) graph.Path {
 		p = extend(p, graph.Edge{ID: "covers:" + it.via.To + "->" + it.Resource, Kind: graph.EdgeCovers, From: it.via.To, To: it.Resource})
 	}
 	return p
+}
+
+// IdentityRoutes lists the identities an origin reaches (itself included)
+// with the conditions on the route to each, joined.
+func (x *Index) IdentityRoutes(origin string, maxDepth int) map[string]string {
+	if maxDepth <= 0 {
+		maxDepth = 6
+	}
+	routes, order := x.ix.identities(origin, maxDepth)
+	out := make(map[string]string, len(order))
+	for _, id := range order {
+		out[id] = conditionOf(route(routes, origin, id))
+	}
+	return out
+}
+
+// AccessSignature is a digest of what one identity can do directly: its
+// access edges' grants over the inventory resources each target stands
+// for. Equal signatures in two graphs mean equal direct access.
+func (x *Index) AccessSignature(id string) string {
+	var parts []string
+	for _, e := range x.ix.out[id] {
+		if !isAccessEdge(e.Kind) {
+			continue
+		}
+		var gs []string
+		for _, g := range e.Actions {
+			gs = append(gs, strings.ToLower(g.Action)+"?"+g.Condition)
+		}
+		sort.Strings(gs)
+		targets := x.ix.resourcesOf(e.To)
+		if len(targets) == 0 {
+			targets = []string{e.To}
+		}
+		parts = append(parts, e.To+"|"+strings.Join(gs, ",")+"|"+strings.Join(targets, ","))
+	}
+	sort.Strings(parts)
+	h := sha256.Sum256([]byte(strings.Join(parts, "\n")))
+	return string(h[:])
 }
