@@ -1020,23 +1020,28 @@ func (b *builder) asScopeSays(a *actor, r *resource, reps []string, except map[s
 	wasQuiet := a.noEvidence
 	a.noEvidence = true
 	defer func() { a.noEvidence = wasQuiet }()
+	groups := map[string][]string{r.src.ARN: nil}
 	for _, act := range reps {
 		arn := r.src.ARN
 		if r.src.Type == snapshot.TypeS3Bucket && b.isObjectAction(act) {
 			arn = r.src.ARN + "/*"
 		}
-		t := b.targetOf(r, arn)
-		d := b.decide(a, act, &t, nil)
-		allowed := d.Result == policy.Allowed
-		if allowed == except[act] {
-			return false
+		groups[arn] = append(groups[arn], act)
+	}
+	for arn, acts := range groups {
+		if len(acts) == 0 {
+			continue
 		}
-		if allowed {
-			res := ""
-			if d.Residual != nil {
-				res = d.Residual.String()
-			}
-			if res != cond {
+		t := b.targetOf(r, arn)
+		// One engine call per class of actions matched by the same statements.
+		ok, _, _ := b.decideAll(a, "scope-check:"+arn, acts, &t, nil)
+		allowed := make(map[string]string, len(ok))
+		for _, o := range ok {
+			allowed[o.action] = o.residual
+		}
+		for _, act := range acts {
+			res, yes := allowed[act]
+			if yes == except[act] || (yes && res != cond) {
 				return false
 			}
 		}
