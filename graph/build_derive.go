@@ -201,7 +201,6 @@ func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *targ
 	if len(ok) == 0 {
 		return nil, nil, nil
 	}
-	sort.SliceStable(ok, func(i, j int) bool { return ok[i].action < ok[j].action })
 	if a.assumed != "" && !a.noEvidence {
 		ev = mergeEvidence(ev, []Evidence{{PolicyType: PolicyAssumed, PolicyID: "assumed:" + a.req.Account, PolicyName: "outside the inventory", Effect: "Allow", Note: a.assumed}})
 	}
@@ -893,7 +892,6 @@ func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource
 		if len(ok) == 0 {
 			return nil, nil, nil
 		}
-		sort.SliceStable(ok, func(i, j int) bool { return ok[i].action < ok[j].action })
 		asked := append(append([]string{}, objs...), buckets...)
 		return compress(ap, asked, ok), mergeEvidence(e1, e2), mergeEvidence(d1, d2)
 	}
