@@ -38,7 +38,16 @@ func runWhyNot(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, err := graph.WhyNot(ctx, snap, g, *from, *to, *action, graph.BuildOptions{})
+	m := graph.NewMemory(g)
+	fromID, err := resolveNode(ctx, m, *from)
+	if err != nil {
+		return err
+	}
+	toID := *to
+	if id, err := resolveNode(ctx, m, *to); err == nil {
+		toID = id
+	}
+	results, err := graph.WhyNot(ctx, snap, g, fromID, toID, *action, graph.BuildOptions{})
 	if err != nil {
 		return err
 	}
