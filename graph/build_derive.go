@@ -33,6 +33,10 @@ type actor struct {
 	// noEvidence: only the grants are wanted (a check whose evidence is
 	// thrown away), so evidence is not assembled.
 	noEvidence bool
+	// patterns: the resource patterns of the actor's statements and of the
+	// RCPs of patternAcct (see resourceSignature).
+	patterns    []string
+	patternAcct string
 }
 
 func (b *builder) actorOf(p *principal) *actor {
@@ -752,6 +756,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		// condition. Then one scope edge stands for all of them.
 		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
 		perType := map[string][]string{}
+		sigGrants := map[string][]ActionGrant{}
 		a.noEvidence = true
 		for _, r := range cands {
 			cs, ok := perType[r.src.Type]
@@ -764,7 +769,17 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			}
 			var gs []ActionGrant
 			if uniform {
-				gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
+				// Resources no statement can tell apart get the same decision:
+				// decide one of each group.
+				key := b.resourceSignature(a, r)
+				if key == "" {
+					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
+				} else if cached, ok := sigGrants[key]; ok {
+					gs = cached
+				} else {
+					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
+					sigGrants[key] = gs
+				}
 				if len(gs) != 1 || gs[0].Action != ap || gs[0].Condition != scopeGrants[0].Condition ||
 					strings.Join(gs[0].Except, ",") != strings.Join(restrict(scopeGrants[0].Except, cs), ",") {
 					uniform = false
@@ -1145,6 +1160,78 @@ func (b *builder) ensureAllScope(account string, excluded []string) string {
 		}
 	}
 	return id
+}
+
+// resourceSignature identifies what the engine can see of a resource
+// without a resource policy, for an actor: its type, tags, KMS key
+// manager, and which resource patterns of the actor's statements (identity,
+// boundary, SCPs) and of its account's RCPs match it, its objects, or
+// sub-resources of it. Two resources with the same signature get the same
+// decisions. "" means: decide it on its own (it has a resource policy).
+func (b *builder) resourceSignature(a *actor, r *resource) string {
+	if r.named != nil {
+		return ""
+	}
+	if a.patterns == nil {
+		var ps []string
+		add := func(np []policy.NamedPolicy) {
+			for i := range np {
+				if np[i].Policy == nil {
+					continue
+				}
+				for _, st := range np[i].Policy.Statements() {
+					ps = append(ps, st.Resources...)
+					ps = append(ps, st.NotResources...)
+				}
+			}
+		}
+		add(a.identity)
+		add(a.boundary)
+		for _, l := range a.scps {
+			add(l.Policies)
+		}
+		for _, l := range b.rcps[r.account] {
+			add(l.Policies)
+		}
+		a.patterns = ps
+		a.patternAcct = r.account
+	}
+	if a.patternAcct != r.account {
+		return ""
+	}
+	for _, p := range a.patterns {
+		if strings.Contains(p, "${") {
+			return "" // policy variables: the engine resolves them per request
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString(r.src.Type)
+	sb.WriteByte('|')
+	sb.WriteString(r.src.Properties["keyManager"])
+	keys := make([]string, 0, len(r.src.Tags))
+	for k := range r.src.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sb.WriteString("|" + k + "=" + r.src.Tags[k])
+	}
+	sb.WriteByte('|')
+	obj := r.src.ARN + "/*"
+	for _, p := range a.patterns {
+		bits := byte('0')
+		if policy.MatchResource(p, r.src.ARN) {
+			bits |= 1
+		}
+		if policy.MatchResource(p, obj) {
+			bits |= 2
+		}
+		if _, ok := subResource(p, r.src.ARN); ok {
+			bits |= 4
+		}
+		sb.WriteByte(bits)
+	}
+	return sb.String()
 }
 
 // restrict keeps the actions of xs that are in set (order kept).
