@@ -1047,7 +1047,7 @@ func (b *builder) asScopeSays(a *actor, r *resource, reps []string, except map[s
 		}
 		t := b.targetOf(r, arn)
 		// One engine call per class of actions matched by the same statements.
-		ok, _, _ := b.decideAll(a, "scope-check:"+arn, acts, &t, nil)
+		ok, _, _ := b.decideAll(a, "scope-check|"+strings.Join(acts, ","), acts, &t, nil)
 		allowed := make(map[string]string, len(ok))
 		for _, o := range ok {
 			allowed[o.action] = o.residual
