@@ -670,9 +670,10 @@ func (b *builder) emitAccess(from, to string, gs []ActionGrant, ev, denies []Evi
 		return
 	}
 	var access, invoke []ActionGrant
+	n, _ := b.getNode(to)
 	for _, g := range gs {
 		g.Resource = resourceNote
-		if n, ok := b.getNode(to); ok && n.Type == snapshot.TypeLambdaFunction && isInvoke(g.Action) {
+		if n.Type == snapshot.TypeLambdaFunction && isInvoke(g.Action) {
 			invoke = append(invoke, g)
 		} else {
 			access = append(access, g)
