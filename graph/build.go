@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"runtime"
 	"sort"
@@ -72,9 +73,11 @@ type builder struct {
 	roles       map[string]*principal // role ARN → principal
 
 	nodes map[string]Node
-	edges map[string]*Edge
+	nmu   sync.RWMutex // guards nodes
+	// edges are sharded by ID so parallel workers rarely wait for each other.
+	edges [edgeShards]edgeShard
 	gaps  []Gap
-	mu    sync.Mutex
+	mu    sync.Mutex // guards gaps
 	// raws caches compacted statement JSON by policy and statement.
 	raws sync.Map
 	// applic caches, per inventory type, which actions apply to it.
@@ -111,10 +114,12 @@ func newBuilder(snap *snapshot.Snapshot, opts BuildOptions) *builder {
 		prinsByAcct: map[string][]*principal{},
 		roles:       map[string]*principal{},
 		nodes:       map[string]Node{},
-		edges:       map[string]*Edge{},
 	}
 	for _, g := range snap.Gaps {
 		b.gaps = append(b.gaps, Gap(g))
+	}
+	for i := range b.edges {
+		b.edges[i].m = map[string]*Edge{}
 	}
 	return b
 }
@@ -399,16 +404,50 @@ func EdgeID(kind EdgeKind, from, to, technique string) string {
 	return string(kind) + "|" + from + "|" + to
 }
 
+const edgeShards = 64
+
+type edgeShard struct {
+	mu sync.Mutex
+	m  map[string]*Edge
+}
+
+func (b *builder) shard(id string) *edgeShard {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return &b.edges[h.Sum32()%edgeShards]
+}
+
+// allEdges lists every edge (call only when no worker runs).
+func (b *builder) allEdges() []*Edge {
+	var out []*Edge
+	for i := range b.edges {
+		for _, e := range b.edges[i].m {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (b *builder) edgeCount() int {
+	n := 0
+	for i := range b.edges {
+		b.edges[i].mu.Lock()
+		n += len(b.edges[i].m)
+		b.edges[i].mu.Unlock()
+	}
+	return n
+}
+
 func (b *builder) getNode(id string) (Node, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.nmu.RLock()
+	defer b.nmu.RUnlock()
 	n, ok := b.nodes[id]
 	return n, ok
 }
 
 func (b *builder) setProp(id, k, v string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.nmu.Lock()
+	defer b.nmu.Unlock()
 	n, ok := b.nodes[id]
 	if !ok {
 		return
@@ -423,8 +462,8 @@ func (b *builder) setProp(id, k, v string) {
 }
 
 func (b *builder) addNode(n Node) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.nmu.Lock()
+	defer b.nmu.Unlock()
 	if old, ok := b.nodes[n.ID]; ok {
 		for k, v := range n.Props {
 			if old.Props == nil {
@@ -444,11 +483,12 @@ func (b *builder) addEdge(e Edge) {
 	if e.ID == "" {
 		e.ID = EdgeID(e.Kind, e.From, e.To, e.Technique)
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	old, ok := b.edges[e.ID]
+	sh := b.shard(e.ID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	old, ok := sh.m[e.ID]
 	if !ok {
-		b.edges[e.ID] = &e
+		sh.m[e.ID] = &e
 		return
 	}
 	mergeEdge(old, &e)
@@ -558,8 +598,9 @@ func (b *builder) finish() *Graph {
 		g.Nodes = append(g.Nodes, n)
 	}
 	sort.Slice(g.Nodes, func(i, j int) bool { return g.Nodes[i].ID < g.Nodes[j].ID })
-	g.Edges = make([]Edge, 0, len(b.edges))
-	for _, e := range b.edges {
+	all := b.allEdges()
+	g.Edges = make([]Edge, 0, len(all))
+	for _, e := range all {
 		if _, ok := b.nodes[e.From]; !ok {
 			continue
 		}

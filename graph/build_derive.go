@@ -1651,7 +1651,7 @@ func (b *builder) derive() {
 	}
 	start := time.Now()
 	b.run(jobs)
-	b.log.Info("build: access, trust and resource-policy edges", "jobs", len(jobs), "edges", len(b.edges), "elapsed", time.Since(start).Round(time.Millisecond))
+	b.log.Info("build: access, trust and resource-policy edges", "jobs", len(jobs), "edges", b.edgeCount(), "elapsed", time.Since(start).Round(time.Millisecond))
 	// Escalation needs the admin marks of every principal first.
 	start = time.Now()
 	b.markAdmins()
@@ -1662,7 +1662,7 @@ func (b *builder) derive() {
 	}
 	b.run(jobs)
 	b.propagateAdmin()
-	b.log.Info("build: escalation edges and admin marks", "edges", len(b.edges), "elapsed", time.Since(start).Round(time.Millisecond))
+	b.log.Info("build: escalation edges and admin marks", "edges", b.edgeCount(), "elapsed", time.Since(start).Round(time.Millisecond))
 }
 
 func (b *builder) run(jobs []func()) {

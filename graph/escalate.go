@@ -415,7 +415,7 @@ func trusts(r *principal, service string) bool {
 // one by unconditional CAN_ASSUME or CAN_ESCALATE edges (transitively).
 func (b *builder) propagateAdmin() {
 	in := map[string][]*Edge{}
-	for _, e := range b.edges {
+	for _, e := range b.allEdges() {
 		if (e.Kind == EdgeCanAssume || e.Kind == EdgeCanEscalate) && !e.Conditional {
 			in[e.To] = append(in[e.To], e)
 		}
