@@ -1,16 +1,14 @@
 package graph
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
+
+	"github.com/iamreach/iamreach/internal/fileio"
 )
 
 // GraphFormat identifies a built graph file, so a snapshot is not mistaken
@@ -34,17 +32,7 @@ func WriteJSON(w io.Writer, g *Graph) error {
 
 // ReadJSON reads a graph written by WriteJSON (plain or gzip-compressed).
 func ReadJSON(r io.Reader) (*Graph, error) {
-	br := bufio.NewReader(r)
-	var rd io.Reader = br
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("read graph: gzip: %w", err)
-		}
-		defer zr.Close()
-		rd = zr
-	}
-	data, err := io.ReadAll(rd)
+	data, err := fileio.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read graph: %w", err)
 	}
@@ -97,39 +85,8 @@ func (g *Graph) validate() error {
 }
 
 // WriteFile writes the graph atomically; a name ending in ".gz" is compressed.
-func WriteFile(path string, g *Graph) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".graph-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var w io.Writer = tmp
-	var zw *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		zw = gzip.NewWriter(tmp)
-		w = zw
-	}
-	bw := bufio.NewWriter(w)
-	if err = WriteJSON(bw, g); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
-			return err
-		}
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+func WriteFile(path string, g *Graph) error {
+	return fileio.WriteAtomic(path, ".graph-*", func(w io.Writer) error { return WriteJSON(w, g) })
 }
 
 // ReadFile reads a graph file written by WriteFile.

@@ -1,35 +1,21 @@
 package snapshot
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/iamreach/iamreach/internal/fileio"
 )
 
 // Decode reads a snapshot (plain or gzip-compressed JSON) and checks its
 // schema version. Errors name the field that is wrong.
 func Decode(r io.Reader) (*Snapshot, error) {
-	br := bufio.NewReader(r)
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot: gzip: %w", err)
-		}
-		defer zr.Close()
-		return decodeJSON(zr)
-	}
-	return decodeJSON(br)
-}
-
-func decodeJSON(r io.Reader) (*Snapshot, error) {
-	data, err := io.ReadAll(r)
+	data, err := fileio.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: read: %w", err)
 	}
@@ -156,38 +142,6 @@ func Encode(w io.Writer, s *Snapshot) error {
 // WriteFile writes the snapshot atomically: to a temporary file in the same
 // directory, renamed over path only when complete. A name ending in ".gz"
 // is gzip-compressed.
-func WriteFile(path string, s *Snapshot) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".snapshot-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var w io.Writer = tmp
-	var zw *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		zw = gzip.NewWriter(tmp)
-		w = zw
-	}
-	bw := bufio.NewWriter(w)
-	if err = Encode(bw, s); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
-			return err
-		}
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+func WriteFile(path string, s *Snapshot) error {
+	return fileio.WriteAtomic(path, ".snapshot-*", func(w io.Writer) error { return Encode(w, s) })
 }
