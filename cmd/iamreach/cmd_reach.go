@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -56,16 +55,26 @@ func splitCSV(s string) []string {
 
 // runReach prints what a principal or workload can reach.
 func runReach(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("reach", flag.ContinueOnError)
+	return runReachQuery(ctx, e, args, true)
+}
+
+// runReachQuery runs reach (forward: --from) or who (reverse: --to); the
+// two share their flags, input and output.
+func runReachQuery(ctx context.Context, e *env, args []string, forward bool) error {
+	name, endFlag, endHelp := "reach", "from", "ARN (or node ID) of the principal or workload"
+	if !forward {
+		name, endFlag, endHelp = "who", "to", "ARN (or node ID) of the resource"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var rf reachFlags
 	rf.register(fs)
-	from := fs.String("from", "", "ARN (or node ID) of the principal or workload")
+	end := fs.String(endFlag, "", endHelp)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *from == "" {
-		return errors.New("--from ARN is required")
+	if *end == "" {
+		return fmt.Errorf("--%s ARN is required", endFlag)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -75,18 +84,22 @@ func runReach(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	m := graph.NewMemory(g)
-	id, err := resolveNode(ctx, m, *from)
+	id, err := resolveNode(ctx, m, *end)
 	if err != nil {
 		return err
 	}
-	res, err := m.Reach(ctx, id, rf.options())
+	query := m.Reach
+	if !forward {
+		query = m.Reachers
+	}
+	res, err := query(ctx, id, rf.options())
 	if err != nil {
 		return err
 	}
 	if rf.json {
 		return writeJSON(e.stdout, res)
 	}
-	printReach(e.stdout, res, true, rf.evidence)
+	printReach(e.stdout, res, forward, rf.evidence)
 	return nil
 }
 
