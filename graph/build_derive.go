@@ -1327,78 +1327,7 @@ func (b *builder) restrictPublic(r *resource) bool {
 	if a, ok := b.accounts[r.account]; ok && a.PublicAccessBlock != nil && a.PublicAccessBlock.RestrictPublicBuckets {
 		on = true
 	}
-	return on && IsPublicPolicy(r.named.Policy)
-}
-
-// confiningKeys are the condition keys whose fixed values make a grant to
-// "*" non-public in S3's definition of a public policy.
-var confiningKeys = map[string]bool{
-	"aws:sourcearn": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceaccount": true,
-	"aws:sourceowner": true, "aws:principalorgid": true, "aws:principalorgpaths": true, "aws:userid": true,
-	"aws:principalaccount": true, "aws:principalarn": true, "aws:sourceip": true, "s3:dataaccesspointarn": true,
-	"s3:dataaccesspointaccount": true, "aws:sourceorgid": true, "aws:sourceorgpaths": true,
-}
-
-// IsPublicPolicy applies S3's definition of a public policy: some Allow
-// statement grants to "*" (or AWS "*") without a condition on one of the
-// confining keys with a value free of wildcards.
-func IsPublicPolicy(p *policy.Policy) bool {
-	for _, s := range p.Statements() {
-		if s.Effect != "Allow" {
-			continue
-		}
-		star := len(s.Principals["*"]) > 0
-		for _, v := range s.Principals["AWS"] {
-			if v == "*" {
-				star = true
-			}
-		}
-		if !star {
-			continue
-		}
-		if !confinedStatement(s.Raw) {
-			return true
-		}
-	}
-	return false
-}
-
-func confinedStatement(raw json.RawMessage) bool {
-	var st struct {
-		Condition map[string]map[string]json.RawMessage `json:"Condition"`
-	}
-	if json.Unmarshal(raw, &st) != nil {
-		return false
-	}
-	for op, kv := range st.Condition {
-		lop := strings.ToLower(op)
-		if strings.Contains(lop, "not") || strings.HasSuffix(lop, "ifexists") || strings.HasPrefix(lop, "forallvalues") {
-			continue
-		}
-		for k, v := range kv {
-			if !confiningKeys[strings.ToLower(k)] {
-				continue
-			}
-			var one string
-			var many []string
-			vals := many
-			if json.Unmarshal(v, &one) == nil {
-				vals = []string{one}
-			} else if json.Unmarshal(v, &many) == nil {
-				vals = many
-			}
-			ok := len(vals) > 0
-			for _, x := range vals {
-				if strings.ContainsAny(x, "*?") || x == "0.0.0.0/0" || x == "::/0" {
-					ok = false
-				}
-			}
-			if ok {
-				return true
-			}
-		}
-	}
-	return false
+	return on && policy.IsPublic(r.named.Policy)
 }
 
 // namedActors turns a statement's Principal element into the actors to
