@@ -468,10 +468,16 @@ func typeMatches(n Node, types []string) bool {
 }
 
 // WildcardMatch matches an IAM-style pattern (* and ?) against s,
-// case-insensitively (ASCII), without allocating.
-func WildcardMatch(pattern, s string) bool {
+// case-insensitively (ASCII), without allocating: for action names.
+func WildcardMatch(pattern, s string) bool { return globMatch(pattern, s, true) }
+
+// Glob matches a pattern (* and ?) against s case-sensitively, as ARNs and
+// IDs compare, without allocating.
+func Glob(pattern, s string) bool { return globMatch(pattern, s, false) }
+
+func globMatch(pattern, s string, fold bool) bool {
 	lower := func(c byte) byte {
-		if 'A' <= c && c <= 'Z' {
+		if fold && 'A' <= c && c <= 'Z' {
 			return c + 'a' - 'A'
 		}
 		return c

@@ -3,6 +3,8 @@ package findings
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/iamreach/iamreach/graph"
 )
 
 // stmt is the part of a policy statement least-privilege checks read. The
@@ -96,31 +98,5 @@ func statements(doc json.RawMessage) []stmt {
 // matchAction matches an action pattern ("s3:Get*", "*") against an
 // action, case-insensitively.
 func matchAction(pattern, action string) bool {
-	return wildcard(strings.ToLower(pattern), strings.ToLower(action))
-}
-
-// wildcard matches s against p where `*` is any run and `?` one character.
-func wildcard(p, s string) bool {
-	star, ss := -1, 0
-	i, j := 0, 0
-	for j < len(s) {
-		switch {
-		case i < len(p) && (p[i] == '?' || p[i] == s[j]):
-			i++
-			j++
-		case i < len(p) && p[i] == '*':
-			star, ss = i, j
-			i++
-		case star >= 0:
-			i = star + 1
-			ss++
-			j = ss
-		default:
-			return false
-		}
-	}
-	for i < len(p) && p[i] == '*' {
-		i++
-	}
-	return i == len(p)
+	return graph.WildcardMatch(pattern, action)
 }

@@ -105,7 +105,7 @@ func Check(g *graph.Graph, f *File) *Result {
 func excepted(r Rule, ids ...string) bool {
 	for _, e := range r.Except {
 		for _, id := range ids {
-			if id != "" && glob(e, id) {
+			if id != "" && graph.Glob(e, id) {
 				return true
 			}
 		}
@@ -147,7 +147,7 @@ func trustAllowed(ix *findings.Index, f graph.Finding, r Rule, known map[string]
 			}
 			continue
 		}
-		if glob(a, f.Target) {
+		if graph.Glob(a, f.Target) {
 			return true
 		}
 	}
@@ -195,7 +195,7 @@ func selected(n *graph.Node, id string, s Selector) bool {
 	for _, t := range s.Tags {
 		k, v, _ := strings.Cut(t, "=")
 		got, ok := n.Tags[k]
-		if !ok || !glob(v, got) {
+		if !ok || !graph.Glob(v, got) {
 			return false
 		}
 	}
@@ -204,36 +204,11 @@ func selected(n *graph.Node, id string, s Selector) bool {
 
 func anyGlob(ps []string, s string) bool {
 	for _, p := range ps {
-		if glob(p, s) {
+		if graph.Glob(p, s) {
 			return true
 		}
 	}
 	return false
-}
-
-// glob matches with * and ? (case-sensitive, as ARNs are).
-func glob(p, s string) bool {
-	star, ss, i, j := -1, 0, 0, 0
-	for j < len(s) {
-		switch {
-		case i < len(p) && (p[i] == '?' || p[i] == s[j]):
-			i++
-			j++
-		case i < len(p) && p[i] == '*':
-			star, ss = i, j
-			i++
-		case star >= 0:
-			i = star + 1
-			ss++
-			j = ss
-		default:
-			return false
-		}
-	}
-	for i < len(p) && p[i] == '*' {
-		i++
-	}
-	return i == len(p)
 }
 
 // actionsOverlap: a granted action pattern and a rule's action pattern
