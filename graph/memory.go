@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -10,11 +11,22 @@ import (
 // Memory is the embedded store: the whole graph in memory, indexed by node
 // ID and by edge endpoints. It is safe for concurrent reads; it is never
 // written after NewMemory.
+//
+// Edges are indexed by their position in edge-ID order, so a question about
+// many nodes gets its edges already sorted by merging small integer lists
+// instead of sorting edges, and the traversals read them by reference
+// instead of copying them (see edgeRefSource).
 type Memory struct {
 	g     *Graph
-	nodes map[string]int   // node ID → index in g.Nodes
-	out   map[string][]int // node ID → indexes of edges leaving it, sorted by edge ID
-	in    map[string][]int // node ID → indexes of edges entering it, sorted by edge ID
+	nodes map[string]int // node ID → index in g.Nodes
+	// byID lists edge indexes in edge-ID order; kind[p] is the edge kind
+	// code of byID[p].
+	byID []int32
+	kind []uint8
+	// kinds numbers the edge kinds present (at most 64: see kindMask).
+	kinds map[EdgeKind]uint8
+	out   map[string][]int32 // node ID → positions (in byID) of edges leaving it, ascending
+	in    map[string][]int32 // node ID → positions of edges entering it, ascending
 }
 
 // NewMemory indexes g. The graph must not be modified afterwards.
@@ -22,24 +34,34 @@ func NewMemory(g *Graph) *Memory {
 	m := &Memory{
 		g:     g,
 		nodes: make(map[string]int, len(g.Nodes)),
-		out:   make(map[string][]int, len(g.Nodes)),
-		in:    make(map[string][]int, len(g.Nodes)),
+		out:   make(map[string][]int32, len(g.Nodes)),
+		in:    make(map[string][]int32, len(g.Nodes)),
+		kinds: map[EdgeKind]uint8{},
+		byID:  make([]int32, len(g.Edges)),
+		kind:  make([]uint8, len(g.Edges)),
 	}
 	for i, n := range g.Nodes {
 		m.nodes[n.ID] = i
 	}
-	for i, e := range g.Edges {
-		m.out[e.From] = append(m.out[e.From], i)
-		m.in[e.To] = append(m.in[e.To], i)
+	for i := range m.byID {
+		m.byID[i] = int32(i)
 	}
-	byID := func(idx []int) {
-		sort.Slice(idx, func(a, b int) bool { return g.Edges[idx[a]].ID < g.Edges[idx[b]].ID })
+	// Built graphs come sorted by edge ID; others are sorted here once.
+	if !sort.SliceIsSorted(m.byID, func(a, b int) bool { return g.Edges[a].ID < g.Edges[b].ID }) {
+		sort.SliceStable(m.byID, func(a, b int) bool { return g.Edges[m.byID[a]].ID < g.Edges[m.byID[b]].ID })
 	}
-	for _, idx := range m.out {
-		byID(idx)
-	}
-	for _, idx := range m.in {
-		byID(idx)
+	for p, i := range m.byID {
+		e := &g.Edges[i]
+		k, ok := m.kinds[e.Kind]
+		if !ok {
+			// Kinds form a closed set of a dozen; a graph file with more
+			// shares code 255 for the rest (compared by name, see edgeRefs).
+			k = uint8(min(len(m.kinds), 255))
+			m.kinds[e.Kind] = k
+		}
+		m.kind[p] = k
+		m.out[e.From] = append(m.out[e.From], int32(p))
+		m.in[e.To] = append(m.in[e.To], int32(p))
 	}
 	return m
 }
@@ -91,26 +113,90 @@ func (m *Memory) InEdges(ctx context.Context, ids []string, kinds []EdgeKind) ([
 	return m.edges(ctx, m.in, ids, kinds)
 }
 
-func (m *Memory) edges(ctx context.Context, adj map[string][]int, ids []string, kinds []EdgeKind) ([]Edge, error) {
+func (m *Memory) edges(ctx context.Context, adj map[string][]int32, ids []string, kinds []EdgeKind) ([]Edge, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	want := kindSet(kinds)
-	var out []Edge
-	seen := map[string]bool{}
+	refs := m.edgeRefs(adj, ids, kinds)
+	out := make([]Edge, len(refs))
+	for i, e := range refs {
+		out[i] = *e
+	}
+	return out, nil
+}
+
+// outEdgeRefs and inEdgeRefs implement edgeRefSource.
+func (m *Memory) outEdgeRefs(ids []string, kinds []EdgeKind) []*Edge {
+	return m.edgeRefs(m.out, ids, kinds)
+}
+
+func (m *Memory) inEdgeRefs(ids []string, kinds []EdgeKind) []*Edge {
+	return m.edgeRefs(m.in, ids, kinds)
+}
+
+// edgeRefs returns the edges of the given kinds at ids in adj, in edge-ID
+// order, by reference into the graph (callers must not modify them).
+func (m *Memory) edgeRefs(adj map[string][]int32, ids []string, kinds []EdgeKind) []*Edge {
+	want, all, exact := m.kindMask(kinds)
+	var byName map[EdgeKind]bool
+	if !exact {
+		byName = kindSet(kinds)
+	}
+	var pos []int32
+	lists := 0
+	var seen map[string]bool
+	if len(ids) > 1 {
+		seen = make(map[string]bool, len(ids))
+	}
 	for _, id := range ids {
-		if seen[id] {
+		if seen != nil {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		}
+		l := adj[id]
+		if len(l) == 0 {
 			continue
 		}
-		seen[id] = true
-		for _, i := range adj[id] {
-			e := m.g.Edges[i]
-			if want == nil || want[e.Kind] {
-				out = append(out, e)
+		lists++
+		for _, p := range l {
+			switch {
+			case all, exact && want&(1<<m.kind[p]) != 0:
+				pos = append(pos, p)
+			case !exact && byName[m.g.Edges[m.byID[p]].Kind]:
+				pos = append(pos, p)
 			}
 		}
 	}
-	return out, nil
+	if lists > 1 {
+		slices.Sort(pos)
+	}
+	out := make([]*Edge, len(pos))
+	for i, p := range pos {
+		out[i] = &m.g.Edges[m.byID[p]]
+	}
+	return out
+}
+
+// kindMask is the set of kind codes asked for; all is true when no kinds
+// were named (every edge), exact false when a code cannot stand for its
+// kind alone (then kinds are compared by name).
+func (m *Memory) kindMask(kinds []EdgeKind) (mask uint64, all, exact bool) {
+	if len(kinds) == 0 {
+		return 0, true, true
+	}
+	for _, k := range kinds {
+		c, ok := m.kinds[k]
+		switch {
+		case !ok:
+		case c >= 64:
+			return 0, false, false
+		default:
+			mask |= 1 << c
+		}
+	}
+	return mask, false, true
 }
 
 func kindSet(kinds []EdgeKind) map[EdgeKind]bool {

@@ -85,92 +85,348 @@ func lookupNode(ctx context.Context, src Source, id string) (Node, error) {
 	return ns[0], nil
 }
 
+// edgeRefSource is implemented by stores that hand out their edges by
+// reference and already in edge-ID order (the embedded store), so the
+// traversals neither copy nor sort them. Other stores go through Source and
+// have their edges sorted here.
+type edgeRefSource interface {
+	outEdgeRefs(ids []string, kinds []EdgeKind) []*Edge
+	inEdgeRefs(ids []string, kinds []EdgeKind) []*Edge
+}
+
+// outRefs returns the edges of the given kinds leaving ids, in edge-ID order.
+func outRefs(ctx context.Context, src Source, ids []string, kinds []EdgeKind) ([]*Edge, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if r, ok := src.(edgeRefSource); ok {
+		return r.outEdgeRefs(ids, kinds), nil
+	}
+	es, err := src.OutEdges(ctx, ids, kinds)
+	if err != nil {
+		return nil, err
+	}
+	return sortedRefs(es), nil
+}
+
+// inRefs returns the edges of the given kinds entering ids, in edge-ID order.
+func inRefs(ctx context.Context, src Source, ids []string, kinds []EdgeKind) ([]*Edge, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if r, ok := src.(edgeRefSource); ok {
+		return r.inEdgeRefs(ids, kinds), nil
+	}
+	es, err := src.InEdges(ctx, ids, kinds)
+	if err != nil {
+		return nil, err
+	}
+	return sortedRefs(es), nil
+}
+
+func sortedRefs(es []Edge) []*Edge {
+	sortEdges(es)
+	out := make([]*Edge, len(es))
+	for i := range es {
+		out[i] = &es[i]
+	}
+	return out
+}
+
+// routeBefore orders two routes of equal length as their keys compare
+// (route.key: edge IDs joined by "|"), without building the keys.
+func routeBefore(a, b []*Edge) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i].ID, b[i].ID
+		if a[i] == b[i] || x == y {
+			continue
+		}
+		if !strings.HasPrefix(x, y) && !strings.HasPrefix(y, x) {
+			return x < y
+		}
+		return routeBeforeBytes(a[i:], b[i:])
+	}
+	return len(a) < len(b)
+}
+
+// routeBeforeBytes compares the keys byte by byte: needed only when one
+// edge ID is a prefix of the other, where the "|" after it counts.
+func routeBeforeBytes(a, b []*Edge) bool {
+	ia, ib := 0, 0 // edge index
+	pa, pb := 0, 0 // byte position within the edge ID; len(ID) stands for the "|" after it
+	for ia < len(a) && ib < len(b) {
+		ca, cb := routeByte(a, ia, pa), routeByte(b, ib, pb)
+		if ca != cb {
+			return ca < cb
+		}
+		if pa++; pa > len(a[ia].ID) {
+			ia, pa = ia+1, 0
+		}
+		if pb++; pb > len(b[ib].ID) {
+			ib, pb = ib+1, 0
+		}
+	}
+	return ia == len(a) && ib < len(b)
+}
+
+// routeByte is the byte at position p of edge i in a route's key; the
+// last edge's ID is followed by nothing, the others by "|".
+func routeByte(r []*Edge, i, p int) int {
+	if p < len(r[i].ID) {
+		return int(r[i].ID[p])
+	}
+	if i == len(r)-1 {
+		return -1 // end of key: only reached when comparing a prefix
+	}
+	return '|'
+}
+
+// maxRoute bounds a route's length: identity hops, the access edge and a
+// COVERS chain of up to 4 (see Reachers).
+const maxRoute = maxPathDepth + 6
+
 // Reach answers "what can this principal or workload reach": it follows
 // RUNS_AS, CAN_ASSUME and CAN_ESCALATE from the origin (breadth first, up
 // to MaxDepth hops, each identity visited once by its shortest route) and
 // collects the CAN_ACCESS and CAN_INVOKE edges of every identity reached.
-// Each target carries the shortest route to it and the conditions along it.
+// Each target carries the shortest route to it and the conditions along it,
+// and the actions of every route to it.
 func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (ReachResult, error) {
 	origin, err := lookupNode(ctx, src, from)
 	if err != nil {
 		return ReachResult{}, err
 	}
-	routes := map[string]route{from: nil}
+	// via[x] is the last edge of the shortest route to identity x (nil for
+	// the origin) and the route's length.
+	type hop struct {
+		d int
+		r []*Edge // the route itself
+	}
+	via := map[string]hop{from: {}}
 	order := []string{from}
 	frontier := []string{from}
 	for d := 0; d < opts.depth() && len(frontier) > 0; d++ {
-		es, err := src.OutEdges(ctx, frontier, IdentityEdges)
+		es, err := outRefs(ctx, src, frontier, IdentityEdges)
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("reach from %s: %w", from, err)
 		}
-		sortEdges(es)
 		var next []string
 		for _, e := range es {
 			if opts.ExcludeConditions && e.Conditional {
 				continue
 			}
-			if _, seen := routes[e.To]; seen {
+			if _, seen := via[e.To]; seen {
 				continue
 			}
 			// A route is extended only from the end of its own shortest route.
 			if !kindIn(e.Kind, IdentityEdges) {
 				continue
 			}
-			routes[e.To] = append(append(route{}, routes[e.From]...), e)
+			r := make([]*Edge, d+1)
+			copy(r, via[e.From].r)
+			r[d] = e
+			via[e.To] = hop{d + 1, r}
 			next = append(next, e.To)
 			order = append(order, e.To)
 		}
 		sort.Strings(next)
 		frontier = next
 	}
+	// routeTo writes a route to an identity, then e, into buf.
+	routeTo := func(buf *[maxRoute]*Edge, r []*Edge, e *Edge) []*Edge {
+		return append(append(buf[:0], r...), e)
+	}
 
-	es, err := src.OutEdges(ctx, order, accessEdges)
+	es, err := outRefs(ctx, src, order, accessEdges)
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("reach from %s: %w", from, err)
 	}
-	sortEdges(es)
-	type acc struct {
-		r       route
+	// First pass: the best (shortest, then lowest key) route to each target.
+	// slot[i] is the target of es[i] (-1: the edge does not count).
+	type target struct {
+		best    *Edge
+		r       []*Edge // the route to best.From
+		keep    bool
 		actions []ActionGrant
 	}
-	best := map[string]*acc{}
-	for _, e := range es {
+	var targets []target
+	slotOf := map[string]int32{}
+	slot := make([]int32, len(es))
+	var ba, bb [maxRoute]*Edge
+	lastFrom, last := "", hop{}
+	for i, e := range es {
+		slot[i] = -1
 		if opts.ExcludeConditions && e.Conditional {
 			continue
 		}
-		grants := filterGrants(e, opts)
-		if len(grants) == 0 {
+		if !anyGrant(e, opts) {
 			continue
 		}
-		r := append(append(route{}, routes[e.From]...), e)
-		a, ok := best[e.To]
+		if e.From != lastFrom { // edges come grouped by source (IDs are kind|from|to)
+			lastFrom, last = e.From, via[e.From]
+		}
+		k, ok := slotOf[e.To]
 		if !ok {
-			best[e.To] = &acc{r: r, actions: grants}
-			continue
+			k = int32(len(targets))
+			slotOf[e.To] = k
+			targets = append(targets, target{best: e, r: last.r})
+		} else if t := &targets[k]; last.d < len(t.r) || last.d == len(t.r) && routeBefore(routeTo(&ba, last.r, e), routeTo(&bb, t.r, t.best)) {
+			t.best, t.r = e, last.r
 		}
-		if r.key() < a.r.key() {
-			a.r = r
-		}
-		a.actions = mergeGrants(a.actions, grants)
+		slot[i] = k
 	}
-	ids := make([]string, 0, len(best))
-	for id := range best {
+	ids := make([]string, 0, len(slotOf))
+	for id := range slotOf {
 		ids = append(ids, id)
 	}
-	nodes, err := nodesSorted(ctx, src, ids)
+	length := func(id string) int { return len(targets[slotOf[id]].r) + 1 }
+	nodes, truncated, err := topTargets(ctx, src, ids, length, opts, func(n Node) bool { return typeMatches(n, opts.ResourceTypes) })
 	if err != nil {
 		return ReachResult{}, err
 	}
-	res := ReachResult{Origin: origin, Targets: []ReachTarget{}}
+	// Second pass: the actions of every route to the targets kept, merged
+	// in edge order.
 	for _, n := range nodes {
-		if !typeMatches(n, opts.ResourceTypes) {
+		targets[slotOf[n.ID]].keep = true
+	}
+	for i, e := range es {
+		if slot[i] < 0 || !targets[slot[i]].keep {
 			continue
 		}
-		a := best[n.ID]
-		p := a.r.path(from)
-		res.Targets = append(res.Targets, ReachTarget{Node: n, Actions: a.actions, Path: p, Conditions: p.Conditions})
+		t := &targets[slot[i]]
+		grants := filterGrants(*e, opts)
+		if len(grants) == 0 {
+			continue
+		}
+		if t.actions == nil {
+			t.actions = grants
+		} else {
+			t.actions = mergeGrants(t.actions, grants)
+		}
+	}
+	res := ReachResult{Origin: origin, Targets: make([]ReachTarget, 0, len(nodes)), Truncated: truncated}
+	var buf [maxRoute]*Edge
+	for _, n := range nodes {
+		t := targets[slotOf[n.ID]]
+		p := refsRoute(routeTo(&buf, t.r, t.best)).path(from)
+		res.Targets = append(res.Targets, ReachTarget{Node: n, Actions: t.actions, Path: p, Conditions: p.Conditions})
 	}
 	return finishResult(ctx, src, res, opts)
+}
+
+// refsRoute copies a route held by reference.
+func refsRoute(r []*Edge) route {
+	out := make(route, len(r))
+	for i, e := range r {
+		out[i] = *e
+	}
+	return out
+}
+
+// anyGrant says whether any of an access edge's grants passes the filters
+// (filterGrants would return some), without allocating.
+func anyGrant(e *Edge, opts ReachOptions) bool {
+	if !opts.ExcludeConditions && len(opts.Actions) == 0 && len(opts.AccessLevels) == 0 {
+		return len(e.Actions) > 0
+	}
+	return len(filterGrants(*e, opts)) > 0
+}
+
+// topTargets returns the nodes of the first Limit ids that exist and pass
+// keep, ordered by route length (length(id)) then ID, and whether more
+// were left out. Only the nodes it needs are fetched.
+func topTargets(ctx context.Context, src Source, ids []string, length func(string) int, opts ReachOptions, keep func(Node) bool) ([]Node, bool, error) {
+	type cand struct {
+		n  int
+		id string
+	}
+	cs := make([]cand, len(ids))
+	for i, id := range ids {
+		cs[i] = cand{length(id), id}
+	}
+	less := func(a, b cand) bool {
+		if a.n != b.n {
+			return a.n < b.n
+		}
+		return a.id < b.id
+	}
+	// Usually only the first Limit+1 are needed: select them, then sort
+	// those; the rest is sorted only if the keep filter drops some.
+	sorted := 0
+	sortNext := func(k int) {
+		k = min(k, len(cs))
+		if k <= sorted {
+			return
+		}
+		rest := cs[sorted:]
+		selectFirst(rest, k-sorted, less)
+		sort.Slice(rest[:k-sorted], func(a, b int) bool { return less(rest[a], rest[b]) })
+		sorted = k
+	}
+	limit := opts.limit()
+	var out []Node
+	for start := 0; start < len(cs) && len(out) <= limit; {
+		end := min(len(cs), start+limit+1-len(out))
+		sortNext(end)
+		chunk := make([]string, 0, end-start)
+		for _, c := range cs[start:end] {
+			chunk = append(chunk, c.id)
+		}
+		ns, err := src.Nodes(ctx, chunk)
+		if err != nil {
+			return nil, false, err
+		}
+		byID := make(map[string]Node, len(ns))
+		for _, n := range ns {
+			byID[n.ID] = n
+		}
+		for _, id := range chunk {
+			if n, ok := byID[id]; ok && keep(n) {
+				out = append(out, n)
+			}
+		}
+		start = end
+	}
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
+}
+
+// selectFirst reorders xs so that its k least elements (by less, a strict
+// total order) come first, in no particular order (quickselect).
+func selectFirst[T any](xs []T, k int, less func(a, b T) bool) {
+	lo, hi := 0, len(xs)-1
+	for lo < hi && k > lo && k <= hi {
+		// Median of three as the pivot, moved to hi.
+		mid := lo + (hi-lo)/2
+		if less(xs[mid], xs[lo]) {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if less(xs[hi], xs[lo]) {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if less(xs[mid], xs[hi]) {
+			xs[mid], xs[hi] = xs[hi], xs[mid]
+		}
+		p := lo
+		for i := lo; i < hi; i++ {
+			if less(xs[i], xs[hi]) {
+				xs[i], xs[p] = xs[p], xs[i]
+				p++
+			}
+		}
+		xs[p], xs[hi] = xs[hi], xs[p]
+		// xs[lo:p] < pivot = xs[p] < xs[p+1:hi+1]
+		switch {
+		case k <= p:
+			hi = p - 1
+		case k > p+1:
+			lo = p + 1
+		default:
+			return
+		}
+	}
 }
 
 // Reachers answers "who can reach this resource": the principals and
@@ -184,20 +440,19 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		return ReachResult{}, err
 	}
 	// tails[x] is the COVERS chain from x down to the resource.
-	tails := map[string]route{to: nil}
+	tails := map[string][]*Edge{to: nil}
 	frontier := []string{to}
 	for d := 0; d < 4 && len(frontier) > 0; d++ {
-		es, err := src.InEdges(ctx, frontier, []EdgeKind{EdgeCovers})
+		es, err := inRefs(ctx, src, frontier, []EdgeKind{EdgeCovers})
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 		}
-		sortEdges(es)
 		var next []string
 		for _, e := range es {
 			if _, seen := tails[e.From]; seen {
 				continue
 			}
-			tails[e.From] = append(route{e}, tails[e.To]...)
+			tails[e.From] = append([]*Edge{e}, tails[e.To]...)
 			next = append(next, e.From)
 		}
 		sort.Strings(next)
@@ -208,82 +463,144 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		covering = append(covering, id)
 	}
 	sort.Strings(covering)
-	es, err := src.InEdges(ctx, covering, accessEdges)
+	es, err := inRefs(ctx, src, covering, accessEdges)
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 	}
-	sortEdges(es)
-	type acc struct {
-		r       route // from this principal to the resource
-		actions []ActionGrant
+	// Through a scope or pattern only actions that can act on this
+	// resource's type count (s3:ListAllMyBuckets on the S3 scope does not
+	// reach a bucket); applicable caches that per action.
+	applies := map[string]bool{}
+	grantsOf := func(e *Edge) []ActionGrant {
+		grants := filterGrants(*e, opts)
+		if len(tails[e.To]) > 0 {
+			grants = applicableGrantsCached(grants, origin.Type, applies)
+		}
+		return grants
 	}
-	best := map[string]*acc{}
+	// hop[x] is the first edge of x's shortest route to the resource: an
+	// access edge for the principals that hold one, an identity edge for
+	// those that reach such a principal; n[x] is the route's length.
+	hop := map[string]*Edge{}
+	n := map[string]int{}
+	routeFrom := func(buf *[maxRoute]*Edge, x string) []*Edge {
+		r := buf[:0]
+		for {
+			e := hop[x]
+			r = append(r, e)
+			if kindIn(e.Kind, accessEdges) {
+				return append(r, tails[e.To]...)
+			}
+			x = e.To
+		}
+	}
+	var ba, bb [maxRoute]*Edge
 	for _, e := range es {
 		if opts.ExcludeConditions && e.Conditional {
 			continue
 		}
-		grants := filterGrants(e, opts)
-		if len(tails[e.To]) > 0 {
-			// Through a scope or pattern: only actions that can act on this
-			// resource's type count (s3:ListAllMyBuckets on the S3 scope
-			// does not reach a bucket).
-			grants = applicableGrants(grants, origin.Type)
-		}
-		if len(grants) == 0 {
+		if len(grantsOf(e)) == 0 {
 			continue
 		}
-		r := append(route{e}, tails[e.To]...)
-		a, ok := best[e.From]
-		if !ok {
-			best[e.From] = &acc{r: r, actions: grants}
+		l := 1 + len(tails[e.To])
+		if _, ok := hop[e.From]; !ok {
+			hop[e.From], n[e.From] = e, l
 			continue
 		}
-		if r.key() < a.r.key() {
-			a.r = r
+		if l < n[e.From] || l == n[e.From] && routeBefore(append(append(ba[:0], e), tails[e.To]...), routeFrom(&bb, e.From)) {
+			hop[e.From], n[e.From] = e, l
 		}
-		a.actions = mergeGrants(a.actions, grants)
 	}
 	frontier = frontier[:0]
-	for id := range best {
+	for id := range hop {
 		frontier = append(frontier, id)
 	}
 	sort.Strings(frontier)
+	limit := opts.limit()
 	for d := 0; d < opts.depth() && len(frontier) > 0; d++ {
-		es, err := src.InEdges(ctx, frontier, IdentityEdges)
+		// Principals not found yet have routes of at least d+2 edges: once
+		// more than Limit are found with d+1 or fewer, the answer is known.
+		if settled(n, d+1) > limit {
+			break
+		}
+		es, err := inRefs(ctx, src, frontier, IdentityEdges)
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 		}
-		sortEdges(es)
 		var next []string
 		for _, e := range es {
 			if opts.ExcludeConditions && e.Conditional {
 				continue
 			}
-			if _, seen := best[e.From]; seen {
+			if _, seen := hop[e.From]; seen {
 				continue
 			}
-			down := best[e.To]
-			best[e.From] = &acc{r: append(route{e}, down.r...), actions: down.actions}
+			hop[e.From], n[e.From] = e, 1+n[e.To]
 			next = append(next, e.From)
 		}
 		sort.Strings(next)
 		frontier = next
 	}
-	ids := make([]string, 0, len(best))
-	for id := range best {
+	ids := make([]string, 0, len(hop))
+	for id := range hop {
 		ids = append(ids, id)
 	}
-	nodes, err := nodesSorted(ctx, src, ids)
+	nodes, truncated, err := topTargets(ctx, src, ids, func(id string) int { return n[id] }, opts, func(Node) bool { return true })
 	if err != nil {
 		return ReachResult{}, err
 	}
-	res := ReachResult{Origin: origin, Targets: []ReachTarget{}}
-	for _, n := range nodes {
-		a := best[n.ID]
-		p := a.r.path(n.ID)
-		res.Targets = append(res.Targets, ReachTarget{Node: n, Actions: a.actions, Path: p, Conditions: p.Conditions})
+	// The actions of the principals whose access edges the routes kept end
+	// in: every access edge they hold toward the resource, merged in edge order.
+	holders := map[string][]ActionGrant{}
+	var buf [maxRoute]*Edge
+	for _, nd := range nodes {
+		for _, e := range routeFrom(&buf, nd.ID) {
+			if kindIn(e.Kind, accessEdges) {
+				holders[e.From] = nil
+				break
+			}
+		}
+	}
+	for _, e := range es {
+		a, keep := holders[e.From]
+		if !keep || opts.ExcludeConditions && e.Conditional {
+			continue
+		}
+		grants := grantsOf(e)
+		if len(grants) == 0 {
+			continue
+		}
+		if a == nil {
+			holders[e.From] = grants
+		} else {
+			holders[e.From] = mergeGrants(a, grants)
+		}
+	}
+	res := ReachResult{Origin: origin, Targets: make([]ReachTarget, 0, len(nodes)), Truncated: truncated}
+	for _, nd := range nodes {
+		r := routeFrom(&buf, nd.ID)
+		var acts []ActionGrant
+		for _, e := range r {
+			if kindIn(e.Kind, accessEdges) {
+				acts = holders[e.From]
+				break
+			}
+		}
+		p := refsRoute(r).path(nd.ID)
+		res.Targets = append(res.Targets, ReachTarget{Node: nd, Actions: acts, Path: p, Conditions: p.Conditions})
 	}
 	return finishResult(ctx, src, res, opts)
+}
+
+// settled counts the routes of at most max edges.
+func settled(n map[string]int, max int) int {
+	c := 0
+	for _, l := range n {
+		if l <= max {
+			c++
+		}
+	}
+	return c
 }
 
 // finishResult sorts the targets (shortest route first, then ID), applies
@@ -407,6 +724,26 @@ func applicableGrants(gs []ActionGrant, rtype string) []ActionGrant {
 	var out []ActionGrant
 	for _, g := range gs {
 		if strings.ContainsAny(g.Action, "*?") || len(applicable([]string{g.Action}, rtype)) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// applicableGrantsCached is applicableGrants with the answer per action
+// kept in cache (one cache per resource type).
+func applicableGrantsCached(gs []ActionGrant, rtype string, cache map[string]bool) []ActionGrant {
+	if rtype == "" {
+		return gs
+	}
+	var out []ActionGrant
+	for _, g := range gs {
+		ok, known := cache[g.Action]
+		if !known {
+			ok = strings.ContainsAny(g.Action, "*?") || len(applicable([]string{g.Action}, rtype)) > 0
+			cache[g.Action] = ok
+		}
+		if ok {
 			out = append(out, g)
 		}
 	}
