@@ -714,24 +714,10 @@ func excepted(g ActionGrant, action string) bool {
 	return false
 }
 
-// applicableGrants keeps the grants whose action may act on a resource of
-// type rtype: wildcard actions, actions missing from the catalogue, and
-// catalogue actions with a matching resource type.
-func applicableGrants(gs []ActionGrant, rtype string) []ActionGrant {
-	if rtype == "" {
-		return gs
-	}
-	var out []ActionGrant
-	for _, g := range gs {
-		if strings.ContainsAny(g.Action, "*?") || len(applicable([]string{g.Action}, rtype)) > 0 {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-// applicableGrantsCached is applicableGrants with the answer per action
-// kept in cache (one cache per resource type).
+// applicableGrantsCached keeps the grants whose action may act on a
+// resource of type rtype: wildcard actions, actions missing from the
+// catalogue, and catalogue actions with a matching resource type. The
+// answer per action is kept in cache (one cache per resource type).
 func applicableGrantsCached(gs []ActionGrant, rtype string, cache map[string]bool) []ActionGrant {
 	if rtype == "" {
 		return gs
