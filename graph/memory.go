@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Memory is the embedded store: the whole graph in memory, indexed by node
@@ -27,6 +28,14 @@ type Memory struct {
 	kinds map[EdgeKind]uint8
 	out   map[string][]int32 // node ID → positions (in byID) of edges leaving it, ascending
 	in    map[string][]int32 // node ID → positions of edges entering it, ascending
+	// Node numbers for the traversals (see walker): every node and every
+	// edge endpoint has one; outN/inN are out/in by number, from/to the
+	// endpoints' numbers by edge position.
+	num       map[string]int32
+	names     []string
+	outN, inN [][]int32
+	from, to  []int32
+	states    sync.Pool // *nodeState reused by Reach
 }
 
 // NewMemory indexes g. The graph must not be modified afterwards.
@@ -50,8 +59,23 @@ func NewMemory(g *Graph) *Memory {
 	if !sort.SliceIsSorted(m.byID, func(a, b int) bool { return g.Edges[a].ID < g.Edges[b].ID }) {
 		sort.SliceStable(m.byID, func(a, b int) bool { return g.Edges[m.byID[a]].ID < g.Edges[m.byID[b]].ID })
 	}
+	m.num = make(map[string]int32, len(g.Nodes))
+	number := func(id string) int32 {
+		n, ok := m.num[id]
+		if !ok {
+			n = int32(len(m.names))
+			m.num[id] = n
+			m.names = append(m.names, id)
+		}
+		return n
+	}
+	for _, n := range g.Nodes {
+		number(n.ID)
+	}
+	m.from, m.to = make([]int32, len(g.Edges)), make([]int32, len(g.Edges))
 	for p, i := range m.byID {
 		e := &g.Edges[i]
+		m.from[p], m.to[p] = number(e.From), number(e.To)
 		k, ok := m.kinds[e.Kind]
 		if !ok {
 			// Kinds form a closed set of a dozen; a graph file with more
@@ -62,6 +86,10 @@ func NewMemory(g *Graph) *Memory {
 		m.kind[p] = k
 		m.out[e.From] = append(m.out[e.From], int32(p))
 		m.in[e.To] = append(m.in[e.To], int32(p))
+	}
+	m.outN, m.inN = make([][]int32, len(m.names)), make([][]int32, len(m.names))
+	for id, n := range m.num {
+		m.outN[n], m.inN[n] = m.out[id], m.in[id]
 	}
 	return m
 }

@@ -196,26 +196,23 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 	if err != nil {
 		return ReachResult{}, err
 	}
-	// via[x] is the last edge of the shortest route to identity x (nil for
-	// the origin) and the route's length.
-	type hop struct {
-		d int
-		r []*Edge // the route itself
-	}
-	via := map[string]hop{from: {}}
-	order := []string{from}
-	frontier := []string{from}
+	w := newWalker(ctx, src)
+	st, done := w.state()
+	defer done()
+	o := st.touch(w.number(from))
+	order := []int32{o}
+	frontier := []int32{o}
 	for d := 0; d < opts.depth() && len(frontier) > 0; d++ {
-		es, err := outRefs(ctx, src, frontier, IdentityEdges)
+		es, err := w.out(frontier, IdentityEdges)
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("reach from %s: %w", from, err)
 		}
-		var next []string
+		var next []int32
 		for _, e := range es {
 			if opts.ExcludeConditions && e.Conditional {
 				continue
 			}
-			if _, seen := via[e.To]; seen {
+			if st.seen(e.to) {
 				continue
 			}
 			// A route is extended only from the end of its own shortest route.
@@ -223,13 +220,12 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 				continue
 			}
 			r := make([]*Edge, d+1)
-			copy(r, via[e.From].r)
-			r[d] = e
-			via[e.To] = hop{d + 1, r}
-			next = append(next, e.To)
-			order = append(order, e.To)
+			copy(r, st.route[e.from])
+			r[d] = e.Edge
+			st.route[st.touch(e.to)] = r
+			next = append(next, e.to)
+			order = append(order, e.to)
 		}
-		sort.Strings(next)
 		frontier = next
 	}
 	// routeTo writes a route to an identity, then e, into buf.
@@ -237,12 +233,13 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 		return append(append(buf[:0], r...), e)
 	}
 
-	es, err := outRefs(ctx, src, order, accessEdges)
+	es, err := w.out(order, accessEdges)
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("reach from %s: %w", from, err)
 	}
 	// First pass: the best (shortest, then lowest key) route to each target.
-	// slot[i] is the target of es[i] (-1: the edge does not count).
+	// slot[i] is the target of es[i] (-1: the edge does not count);
+	// st.slot[x] is 1 + the slot of node x (0: none).
 	type target struct {
 		best    *Edge
 		r       []*Edge // the route to best.From
@@ -250,51 +247,47 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 		actions []ActionGrant
 	}
 	var targets []target
-	slotOf := map[string]int32{}
 	slot := make([]int32, len(es))
 	var ba, bb [maxRoute]*Edge
-	lastFrom, last := "", hop{}
 	for i, e := range es {
 		slot[i] = -1
 		if opts.ExcludeConditions && e.Conditional {
 			continue
 		}
-		if !anyGrant(e, opts) {
+		if !anyGrant(e.Edge, opts) {
 			continue
 		}
-		if e.From != lastFrom { // edges come grouped by source (IDs are kind|from|to)
-			lastFrom, last = e.From, via[e.From]
-		}
-		k, ok := slotOf[e.To]
-		if !ok {
+		r := st.route[e.from]
+		to := st.touch(e.to)
+		k := st.slot[to] - 1
+		if k < 0 {
 			k = int32(len(targets))
-			slotOf[e.To] = k
-			targets = append(targets, target{best: e, r: last.r})
-		} else if t := &targets[k]; last.d < len(t.r) || last.d == len(t.r) && routeBefore(routeTo(&ba, last.r, e), routeTo(&bb, t.r, t.best)) {
-			t.best, t.r = e, last.r
+			st.slot[to] = k + 1
+			targets = append(targets, target{best: e.Edge, r: r})
+		} else if t := &targets[k]; len(r) < len(t.r) || len(r) == len(t.r) && routeBefore(routeTo(&ba, r, e.Edge), routeTo(&bb, t.r, t.best)) {
+			t.best, t.r = e.Edge, r
 		}
 		slot[i] = k
 	}
-	ids := make([]string, 0, len(slotOf))
-	for id := range slotOf {
-		ids = append(ids, id)
+	cands := make([]cand, len(targets))
+	for i, t := range targets {
+		cands[i] = cand{len(t.r) + 1, t.best.To}
 	}
-	length := func(id string) int { return len(targets[slotOf[id]].r) + 1 }
-	nodes, truncated, err := topTargets(ctx, src, ids, length, opts, func(n Node) bool { return typeMatches(n, opts.ResourceTypes) })
+	nodes, truncated, err := topTargets(ctx, src, cands, opts, func(n Node) bool { return typeMatches(n, opts.ResourceTypes) })
 	if err != nil {
 		return ReachResult{}, err
 	}
 	// Second pass: the actions of every route to the targets kept, merged
 	// in edge order.
 	for _, n := range nodes {
-		targets[slotOf[n.ID]].keep = true
+		targets[st.slot[w.number(n.ID)]-1].keep = true
 	}
 	for i, e := range es {
 		if slot[i] < 0 || !targets[slot[i]].keep {
 			continue
 		}
 		t := &targets[slot[i]]
-		grants := filterGrants(*e, opts)
+		grants := filterGrants(*e.Edge, opts)
 		if len(grants) == 0 {
 			continue
 		}
@@ -307,7 +300,7 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 	res := ReachResult{Origin: origin, Targets: make([]ReachTarget, 0, len(nodes)), Truncated: truncated}
 	var buf [maxRoute]*Edge
 	for _, n := range nodes {
-		t := targets[slotOf[n.ID]]
+		t := targets[st.slot[w.number(n.ID)]-1]
 		p := refsRoute(routeTo(&buf, t.r, t.best)).path(from)
 		res.Targets = append(res.Targets, ReachTarget{Node: n, Actions: t.actions, Path: p, Conditions: p.Conditions})
 	}
@@ -332,18 +325,16 @@ func anyGrant(e *Edge, opts ReachOptions) bool {
 	return len(filterGrants(*e, opts)) > 0
 }
 
-// topTargets returns the nodes of the first Limit ids that exist and pass
-// keep, ordered by route length (length(id)) then ID, and whether more
-// were left out. Only the nodes it needs are fetched.
-func topTargets(ctx context.Context, src Source, ids []string, length func(string) int, opts ReachOptions, keep func(Node) bool) ([]Node, bool, error) {
-	type cand struct {
-		n  int
-		id string
-	}
-	cs := make([]cand, len(ids))
-	for i, id := range ids {
-		cs[i] = cand{length(id), id}
-	}
+// cand is a target with the length of its route.
+type cand struct {
+	n  int
+	id string
+}
+
+// topTargets returns the nodes of the first Limit candidates that exist and
+// pass keep, ordered by route length then ID, and whether more were left
+// out. Only the nodes it needs are fetched.
+func topTargets(ctx context.Context, src Source, cs []cand, opts ReachOptions, keep func(Node) bool) ([]Node, bool, error) {
 	less := func(a, b cand) bool {
 		if a.n != b.n {
 			return a.n < b.n
@@ -541,11 +532,11 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		sort.Strings(next)
 		frontier = next
 	}
-	ids := make([]string, 0, len(hop))
+	cands := make([]cand, 0, len(hop))
 	for id := range hop {
-		ids = append(ids, id)
+		cands = append(cands, cand{n[id], id})
 	}
-	nodes, truncated, err := topTargets(ctx, src, ids, func(id string) int { return n[id] }, opts, func(Node) bool { return true })
+	nodes, truncated, err := topTargets(ctx, src, cands, opts, func(Node) bool { return true })
 	if err != nil {
 		return ReachResult{}, err
 	}

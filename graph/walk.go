@@ -1,0 +1,207 @@
+package graph
+
+import (
+	"context"
+	"slices"
+)
+
+// walker numbers the nodes of one question densely, so the traversals keep
+// their per-node state in slices instead of maps keyed by long IDs. The
+// embedded store has the numbers already (NewMemory assigns them); other
+// stores get them handed out as their edges arrive.
+type walker struct {
+	ctx   context.Context
+	src   Source
+	mem   *Memory          // the embedded store, or nil
+	num   map[string]int32 // other stores: node ID → number
+	names []string         // other stores: number → node ID
+}
+
+// ref is an edge by reference with its endpoints' numbers.
+type ref struct {
+	*Edge
+	from, to int32
+}
+
+func newWalker(ctx context.Context, src Source) *walker {
+	w := &walker{ctx: ctx, src: src}
+	if m, ok := src.(*Memory); ok {
+		w.mem = m
+	} else {
+		w.num = map[string]int32{}
+	}
+	return w
+}
+
+// size bounds the numbers handed out so far.
+func (w *walker) size() int {
+	if w.mem != nil {
+		return len(w.mem.names)
+	}
+	return len(w.names)
+}
+
+// number returns the number of a node ID, handing out a new one if needed
+// (the embedded store knows every ID an edge names).
+func (w *walker) number(id string) int32 {
+	if w.mem != nil {
+		if n, ok := w.mem.num[id]; ok {
+			return n
+		}
+		return -1
+	}
+	n, ok := w.num[id]
+	if !ok {
+		n = int32(len(w.names))
+		w.num[id] = n
+		w.names = append(w.names, id)
+	}
+	return n
+}
+
+// id is the node ID of a number.
+func (w *walker) id(n int32) string {
+	if w.mem != nil {
+		return w.mem.names[n]
+	}
+	return w.names[n]
+}
+
+func (w *walker) ids(ns []int32) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = w.id(n)
+	}
+	return out
+}
+
+// out returns the edges of the given kinds leaving nodes ns, in edge-ID order.
+func (w *walker) out(ns []int32, kinds []EdgeKind) ([]ref, error) {
+	return w.edges(ns, kinds, true)
+}
+
+// in returns the edges of the given kinds entering nodes ns, in edge-ID order.
+func (w *walker) in(ns []int32, kinds []EdgeKind) ([]ref, error) {
+	return w.edges(ns, kinds, false)
+}
+
+func (w *walker) edges(ns []int32, kinds []EdgeKind, out bool) ([]ref, error) {
+	if err := w.ctx.Err(); err != nil {
+		return nil, err
+	}
+	if m := w.mem; m != nil {
+		adj := m.inN
+		if out {
+			adj = m.outN
+		}
+		return m.refs(adj, ns, kinds), nil
+	}
+	var es []Edge
+	var err error
+	if out {
+		es, err = w.src.OutEdges(w.ctx, w.ids(ns), kinds)
+	} else {
+		es, err = w.src.InEdges(w.ctx, w.ids(ns), kinds)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sortEdges(es)
+	rs := make([]ref, len(es))
+	for i := range es {
+		rs[i] = ref{&es[i], w.number(es[i].From), w.number(es[i].To)}
+	}
+	return rs, nil
+}
+
+// refs is edgeRefs by node number, with the endpoints' numbers.
+func (m *Memory) refs(adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
+	want, all, exact := m.kindMask(kinds)
+	var byName map[EdgeKind]bool
+	if !exact {
+		byName = kindSet(kinds)
+	}
+	var pos []int32
+	lists := 0
+	var seen []bool
+	if len(ns) > 1 {
+		seen = make([]bool, len(m.names))
+	}
+	for _, n := range ns {
+		if seen != nil {
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+		}
+		l := adj[n]
+		if len(l) == 0 {
+			continue
+		}
+		lists++
+		for _, p := range l {
+			switch {
+			case all, exact && want&(1<<m.kind[p]) != 0:
+				pos = append(pos, p)
+			case !exact && byName[m.g.Edges[m.byID[p]].Kind]:
+				pos = append(pos, p)
+			}
+		}
+	}
+	if lists > 1 {
+		slices.Sort(pos)
+	}
+	out := make([]ref, len(pos))
+	for i, p := range pos {
+		out[i] = ref{&m.g.Edges[m.byID[p]], m.from[p], m.to[p]}
+	}
+	return out
+}
+
+// nodeState is the per-node state of one Reach, by walker number. An entry
+// counts only when its stamp is the question's, so state reused from an
+// earlier question needs no clearing (the embedded store pools it: a large
+// graph would otherwise cost megabytes of fresh memory per question).
+type nodeState struct {
+	cur   uint32
+	stamp []uint32
+	route [][]*Edge // the shortest route to an identity
+	slot  []int32   // 1 + the target slot of a node (0: none)
+}
+
+// state returns cleared per-node state for a question; done gives it back.
+func (w *walker) state() (st *nodeState, done func()) {
+	if w.mem == nil {
+		return &nodeState{cur: 1}, func() {}
+	}
+	st, _ = w.mem.states.Get().(*nodeState)
+	if st == nil {
+		st = &nodeState{}
+	}
+	st.cur++
+	if st.cur == 0 { // wrapped: old stamps could match again
+		clear(st.stamp)
+		st.cur = 1
+	}
+	return st, func() { w.mem.states.Put(st) }
+}
+
+// seen says whether node n has state in this question.
+func (s *nodeState) seen(n int32) bool {
+	return int(n) < len(s.stamp) && s.stamp[n] == s.cur
+}
+
+// touch gives node n state in this question (empty if it had none) and
+// returns its index.
+func (s *nodeState) touch(n int32) int32 {
+	if int(n) >= len(s.stamp) {
+		size := int(n) + 1 + len(s.stamp)/2
+		s.stamp = append(s.stamp, make([]uint32, size-len(s.stamp))...)
+		s.route = append(s.route, make([][]*Edge, size-len(s.route))...)
+		s.slot = append(s.slot, make([]int32, size-len(s.slot))...)
+	}
+	if s.stamp[n] != s.cur {
+		s.stamp[n], s.route[n], s.slot[n] = s.cur, nil, 0
+	}
+	return n
+}
