@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,11 +25,10 @@ type Memory struct {
 	kind []uint8
 	// kinds numbers the edge kinds present (at most 64: see kindMask).
 	kinds map[EdgeKind]uint8
-	out   map[string][]int32 // node ID → positions (in byID) of edges leaving it, ascending
-	in    map[string][]int32 // node ID → positions of edges entering it, ascending
-	// Node numbers for the traversals (see walker): every node and every
-	// edge endpoint has one; outN/inN are out/in by number, from/to the
-	// endpoints' numbers by edge position.
+	// Node numbers (see walker): every node and every edge endpoint has
+	// one; outN/inN list by number the positions (in byID) of the edges
+	// leaving/entering the node, ascending; from/to are the endpoints'
+	// numbers by edge position.
 	num       map[string]int32
 	names     []string
 	outN, inN [][]int32
@@ -43,8 +41,6 @@ func NewMemory(g *Graph) *Memory {
 	m := &Memory{
 		g:     g,
 		nodes: make(map[string]int, len(g.Nodes)),
-		out:   make(map[string][]int32, len(g.Nodes)),
-		in:    make(map[string][]int32, len(g.Nodes)),
 		kinds: map[EdgeKind]uint8{},
 		byID:  make([]int32, len(g.Edges)),
 		kind:  make([]uint8, len(g.Edges)),
@@ -84,12 +80,11 @@ func NewMemory(g *Graph) *Memory {
 			m.kinds[e.Kind] = k
 		}
 		m.kind[p] = k
-		m.out[e.From] = append(m.out[e.From], int32(p))
-		m.in[e.To] = append(m.in[e.To], int32(p))
 	}
 	m.outN, m.inN = make([][]int32, len(m.names)), make([][]int32, len(m.names))
-	for id, n := range m.num {
-		m.outN[n], m.inN[n] = m.out[id], m.in[id]
+	for p := range m.byID {
+		m.outN[m.from[p]] = append(m.outN[m.from[p]], int32(p))
+		m.inN[m.to[p]] = append(m.inN[m.to[p]], int32(p))
 	}
 	return m
 }
@@ -133,15 +128,15 @@ func (m *Memory) Nodes(ctx context.Context, ids []string) ([]Node, error) {
 
 // OutEdges returns the edges of the given kinds leaving any of ids.
 func (m *Memory) OutEdges(ctx context.Context, ids []string, kinds []EdgeKind) ([]Edge, error) {
-	return m.edges(ctx, m.out, ids, kinds)
+	return m.edges(ctx, m.outN, ids, kinds)
 }
 
 // InEdges returns the edges of the given kinds entering any of ids.
 func (m *Memory) InEdges(ctx context.Context, ids []string, kinds []EdgeKind) ([]Edge, error) {
-	return m.edges(ctx, m.in, ids, kinds)
+	return m.edges(ctx, m.inN, ids, kinds)
 }
 
-func (m *Memory) edges(ctx context.Context, adj map[string][]int32, ids []string, kinds []EdgeKind) ([]Edge, error) {
+func (m *Memory) edges(ctx context.Context, adj [][]int32, ids []string, kinds []EdgeKind) ([]Edge, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -155,54 +150,26 @@ func (m *Memory) edges(ctx context.Context, adj map[string][]int32, ids []string
 
 // outEdgeRefs and inEdgeRefs implement edgeRefSource.
 func (m *Memory) outEdgeRefs(ids []string, kinds []EdgeKind) []*Edge {
-	return m.edgeRefs(m.out, ids, kinds)
+	return m.edgeRefs(m.outN, ids, kinds)
 }
 
 func (m *Memory) inEdgeRefs(ids []string, kinds []EdgeKind) []*Edge {
-	return m.edgeRefs(m.in, ids, kinds)
+	return m.edgeRefs(m.inN, ids, kinds)
 }
 
 // edgeRefs returns the edges of the given kinds at ids in adj, in edge-ID
 // order, by reference into the graph (callers must not modify them).
-func (m *Memory) edgeRefs(adj map[string][]int32, ids []string, kinds []EdgeKind) []*Edge {
-	want, all, exact := m.kindMask(kinds)
-	var byName map[EdgeKind]bool
-	if !exact {
-		byName = kindSet(kinds)
-	}
-	var pos []int32
-	lists := 0
-	var seen map[string]bool
-	if len(ids) > 1 {
-		seen = make(map[string]bool, len(ids))
-	}
+func (m *Memory) edgeRefs(adj [][]int32, ids []string, kinds []EdgeKind) []*Edge {
+	ns := make([]int32, 0, len(ids))
 	for _, id := range ids {
-		if seen != nil {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-		}
-		l := adj[id]
-		if len(l) == 0 {
-			continue
-		}
-		lists++
-		for _, p := range l {
-			switch {
-			case all, exact && want&(1<<m.kind[p]) != 0:
-				pos = append(pos, p)
-			case !exact && byName[m.g.Edges[m.byID[p]].Kind]:
-				pos = append(pos, p)
-			}
+		if n, ok := m.num[id]; ok {
+			ns = append(ns, n)
 		}
 	}
-	if lists > 1 {
-		slices.Sort(pos)
-	}
-	out := make([]*Edge, len(pos))
-	for i, p := range pos {
-		out[i] = &m.g.Edges[m.byID[p]]
+	rs := m.refs(adj, ns, kinds)
+	out := make([]*Edge, len(rs))
+	for i, r := range rs {
+		out[i] = r.Edge
 	}
 	return out
 }

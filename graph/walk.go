@@ -121,19 +121,14 @@ func (m *Memory) refs(adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
 	if !exact {
 		byName = kindSet(kinds)
 	}
+	if len(ns) > 1 { // each node once
+		ns = slices.Clone(ns)
+		slices.Sort(ns)
+		ns = slices.Compact(ns)
+	}
 	var pos []int32
 	lists := 0
-	var seen []bool
-	if len(ns) > 1 {
-		seen = make([]bool, len(m.names))
-	}
 	for _, n := range ns {
-		if seen != nil {
-			if seen[n] {
-				continue
-			}
-			seen[n] = true
-		}
 		l := adj[n]
 		if len(l) == 0 {
 			continue
