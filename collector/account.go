@@ -190,7 +190,11 @@ func (c *Collector) collectAccount(ctx context.Context, caller string, a *snapsh
 	}
 	_ = g.Wait()
 	resolveInstanceProfiles(a)
-	applyLinks(a, links)
+	if rest := applyLinks(a, links); len(rest) > 0 {
+		c.mu.Lock()
+		c.crossLinks = append(c.crossLinks, rest...)
+		c.mu.Unlock()
+	}
 	sort.Slice(a.Resources, func(i, j int) bool { return a.Resources[i].ARN < a.Resources[j].ARN })
 	log.Info("account done", "resources", len(a.Resources), "roles", len(a.Roles))
 }
@@ -213,20 +217,50 @@ func resolveInstanceProfiles(a *snapshot.Account) {
 	}
 }
 
-// applyLinks adds each link's source to its target's event sources.
-func applyLinks(a *snapshot.Account, links [][2]string) {
+// applyLinks adds each link's source to its target's event sources and
+// returns the links whose target is not in the account (a function in
+// another account behind an API, a queue elsewhere subscribed to a topic).
+func applyLinks(a *snapshot.Account, links [][2]string) (elsewhere [][2]string) {
 	byARN := map[string]int{}
 	for i, r := range a.Resources {
 		byARN[r.ARN] = i
 	}
 	for _, l := range links {
 		i, ok := byARN[l[0]]
-		if !ok || contains(a.Resources[i].EventSources, l[1]) {
+		if !ok {
+			elsewhere = append(elsewhere, l)
 			continue
 		}
-		a.Resources[i].EventSources = append(a.Resources[i].EventSources, l[1])
-		sort.Strings(a.Resources[i].EventSources)
+		addEventSource(&a.Resources[i], l[1])
 	}
+	return elsewhere
+}
+
+// applyCrossAccountLinks applies, once every account is read, the links
+// whose target is in another collected account. Links to resources that
+// were not collected (another organization, a region left out) are dropped:
+// the graph cannot draw an edge to a resource it does not have.
+func applyCrossAccountLinks(accounts []snapshot.Account, links [][2]string) {
+	type at struct{ acct, res int }
+	byARN := map[string]at{}
+	for i := range accounts {
+		for j, r := range accounts[i].Resources {
+			byARN[r.ARN] = at{i, j}
+		}
+	}
+	for _, l := range links {
+		if p, ok := byARN[l[0]]; ok {
+			addEventSource(&accounts[p.acct].Resources[p.res], l[1])
+		}
+	}
+}
+
+func addEventSource(r *snapshot.Resource, source string) {
+	if contains(r.EventSources, source) {
+		return
+	}
+	r.EventSources = append(r.EventSources, source)
+	sort.Strings(r.EventSources)
 }
 
 func contains(list []string, s string) bool {

@@ -97,6 +97,8 @@ type Collector struct {
 
 	mu   sync.Mutex
 	gaps []snapshot.Gap
+	// crossLinks are event-source links whose target is in another account.
+	crossLinks [][2]string
 }
 
 // New prepares a collector from the caller's AWS configuration (credentials
@@ -208,6 +210,9 @@ func (c *Collector) Run(ctx context.Context) (*snapshot.Snapshot, error) {
 		})
 	}
 	_ = g.Wait()
+	c.mu.Lock()
+	applyCrossAccountLinks(accounts, c.crossLinks)
+	c.mu.Unlock()
 
 	snap.Accounts = accounts
 	sort.Slice(snap.Accounts, func(i, j int) bool { return snap.Accounts[i].ID < snap.Accounts[j].ID })

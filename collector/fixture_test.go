@@ -13,6 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	apigwv2types "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -279,8 +282,9 @@ func (f *fixture) buildProd(t *testing.T, ctx context.Context, cfg aws.Config, i
 	must[*ecr.SetRepositoryPolicyOutput](t, "repository policy")(er.SetRepositoryPolicy(ctx, &ecr.SetRepositoryPolicyInput{RepositoryName: aws.String("orders-api"),
 		PolicyText: policy(`{"Sid":"AuditPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + auditID + `:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}`)}))
 	ag := apigateway.NewFromConfig(cfg)
-	must[*apigateway.CreateRestApiOutput](t, "rest api")(ag.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("orders"),
+	rest := must[*apigateway.CreateRestApiOutput](t, "rest api")(ag.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("orders"),
 		Policy: policy(`{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}`)}))
+	f.buildAPIs(t, ctx, cfg, rest.Id, id)
 	ec := ecs.NewFromConfig(cfg)
 	must[*ecs.RegisterTaskDefinitionOutput](t, "task definition")(ec.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("batch"),
 		TaskRoleArn: aws.String("arn:aws:iam::" + id + ":role/batch"), ExecutionRoleArn: aws.String("arn:aws:iam::" + id + ":role/reports-fn"),
@@ -289,6 +293,51 @@ func (f *fixture) buildProd(t *testing.T, ctx context.Context, cfg aws.Config, i
 	must[*ec2.RunInstancesOutput](t, "instance")(e2.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-03cf127a"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 		InstanceType: ec2types.InstanceTypeT3Micro, IamInstanceProfile: &ec2types.IamInstanceProfileSpecification{Name: aws.String("batch")},
 		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("batch-worker")}}}}}))
+}
+
+// buildAPIs gives the REST API "orders" a POST /orders method integrated
+// with the orders-api function through its "live" alias, a GET /health
+// mock and a stage-variable Lambda integration; and adds an HTTP API
+// "reports-http" whose integrations are the reports function (bare ARN with
+// a version) and an HTTP back end.
+func (f *fixture) buildAPIs(t *testing.T, ctx context.Context, cfg aws.Config, restID *string, id string) {
+	ag := apigateway.NewFromConfig(cfg)
+	res := must[*apigateway.GetResourcesOutput](t, "rest api resources")(ag.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: restID}))
+	var root *string
+	for _, r := range res.Items {
+		if aws.ToString(r.Path) == "/" {
+			root = r.Id
+		}
+	}
+	fnARN := "arn:aws:lambda:us-east-1:" + id + ":function:orders-api"
+	lambdaURI := func(fn string) *string {
+		return aws.String("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + fn + "/invocations")
+	}
+	for _, m := range []struct {
+		path, method string
+		typ          apigwtypes.IntegrationType
+		uri          *string
+	}{
+		{"orders", "POST", apigwtypes.IntegrationTypeAwsProxy, lambdaURI(fnARN + ":live")},
+		{"health", "GET", apigwtypes.IntegrationTypeMock, nil},
+		{"legacy", "ANY", apigwtypes.IntegrationTypeAwsProxy, lambdaURI("arn:aws:lambda:us-east-1:" + id + ":function:${stageVariables.legacyFn}")},
+	} {
+		r := must[*apigateway.CreateResourceOutput](t, "resource "+m.path)(ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: restID, ParentId: root, PathPart: aws.String(m.path)}))
+		must[*apigateway.PutMethodOutput](t, "method "+m.path)(ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: restID, ResourceId: r.Id, HttpMethod: aws.String(m.method), AuthorizationType: aws.String("AWS_IAM")}))
+		in := &apigateway.PutIntegrationInput{RestApiId: restID, ResourceId: r.Id, HttpMethod: aws.String(m.method), Type: m.typ, Uri: m.uri}
+		if m.uri != nil {
+			in.IntegrationHttpMethod = aws.String("POST")
+		}
+		must[*apigateway.PutIntegrationOutput](t, "integration "+m.path)(ag.PutIntegration(ctx, in))
+	}
+
+	v2 := apigatewayv2.NewFromConfig(cfg)
+	api := must[*apigatewayv2.CreateApiOutput](t, "http api")(v2.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("reports-http"),
+		ProtocolType: apigwv2types.ProtocolTypeHttp, Tags: map[string]string{"app": "reports"}}))
+	must[*apigatewayv2.CreateIntegrationOutput](t, "http api lambda integration")(v2.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId,
+		IntegrationType: apigwv2types.IntegrationTypeAwsProxy, IntegrationUri: aws.String("arn:aws:lambda:us-east-1:" + id + ":function:reports:1"), PayloadFormatVersion: aws.String("2.0")}))
+	must[*apigatewayv2.CreateIntegrationOutput](t, "http api http integration")(v2.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId,
+		IntegrationType: apigwv2types.IntegrationTypeHttpProxy, IntegrationMethod: aws.String("GET"), IntegrationUri: aws.String("https://reports.example.com/{proxy}"), PayloadFormatVersion: aws.String("1.0")}))
 }
 
 func (f *fixture) buildAudit(t *testing.T, ctx context.Context, cfg aws.Config, id, prodID string) {

@@ -152,15 +152,17 @@ func checkFixtureFacts(t *testing.T, f *fixture, s *snapshot.Snapshot) {
 		res[r.Type+" "+r.Name] = r
 	}
 	fn := res["lambda:function orders-api"]
-	if len(fn.RunsAs) != 1 || !strings.HasSuffix(fn.RunsAs[0], ":role/service-role/orders-fn") || len(fn.EventSources) != 2 ||
-		fn.EventSources[0] != "arn:aws:s3:::orders-incoming" || !strings.HasSuffix(fn.EventSources[1], ":orders-queue") || !strings.Contains(string(fn.Policy), "apigateway.amazonaws.com") {
+	if len(fn.RunsAs) != 1 || !strings.HasSuffix(fn.RunsAs[0], ":role/service-role/orders-fn") || len(fn.EventSources) != 3 ||
+		fn.EventSources[0] != res["apigateway:restapi orders"].ARN || fn.EventSources[1] != "arn:aws:s3:::orders-incoming" ||
+		!strings.HasSuffix(fn.EventSources[2], ":orders-queue") || !strings.Contains(string(fn.Policy), "apigateway.amazonaws.com") {
 		t.Errorf("function orders-api: %+v", fn)
 	}
 	if r := res["sqs:queue orders-queue"]; len(r.EventSources) != 1 || !strings.HasSuffix(r.EventSources[0], ":orders-events") {
 		t.Errorf("queue subscribed to the topic: %+v", r.EventSources)
 	}
-	if r := res["lambda:function reports"]; r.Properties["functionUrlAuthType"] != "NONE" || len(r.EventSources) != 1 || !strings.HasSuffix(r.EventSources[0], ":orders-events") {
-		t.Errorf("function reports URL: %+v", r.Properties)
+	if r := res["lambda:function reports"]; r.Properties["functionUrlAuthType"] != "NONE" || len(r.EventSources) != 2 ||
+		r.EventSources[0] != res[collector.TypeAPIGatewayV2+" reports-http"].ARN || !strings.HasSuffix(r.EventSources[1], ":orders-events") {
+		t.Errorf("function reports: URL %+v, event sources %v", r.Properties, r.EventSources)
 	}
 	if b := res["s3:bucket orders-incoming"]; !strings.Contains(string(b.Policy), "AuditRead") || b.PublicAccessBlock == nil || !b.PublicAccessBlock.BlockPublicPolicy ||
 		b.Properties["objectOwnership"] != "BucketOwnerEnforced" || b.Tags["data"] != "confidential" || b.Region != "us-east-1" {
@@ -310,6 +312,8 @@ func normalise(t *testing.T, f *fixture, s *snapshot.Snapshot) []byte {
 				pairs = append(pairs, lastPart(r.ARN), "INSTANCE-"+r.Name)
 			case snapshot.TypeRestAPI:
 				pairs = append(pairs, lastPart(r.ARN), "RESTAPI-"+r.Name)
+			case collector.TypeAPIGatewayV2:
+				pairs = append(pairs, lastPart(r.ARN), "API-"+r.Name)
 			}
 		}
 	}

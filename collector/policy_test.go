@@ -22,7 +22,7 @@ import (
 var iamPrefix = map[string]string{
 	"s3": "s3", "s3control": "s3", "iam": "iam", "sts": "sts", "organizations": "organizations", "kms": "kms",
 	"sqs": "sqs", "sns": "sns", "lambda": "lambda", "secretsmanager": "secretsmanager", "dynamodb": "dynamodb",
-	"ecr": "ecr", "ec2": "ec2", "ecs": "ecs", "apigateway": "apigateway",
+	"ecr": "ecr", "ec2": "ec2", "ecs": "ecs", "apigateway": "apigateway", "apigatewayv2": "apigateway",
 }
 
 // actionNames lists the calls whose IAM action is not <prefix>:<Operation>.
@@ -32,6 +32,9 @@ var actionNames = map[string]string{
 	"s3control.GetPublicAccessBlock":        "s3:GetAccountPublicAccessBlock",
 	"s3.GetBucketNotificationConfiguration": "s3:GetBucketNotification",
 	"apigateway.GetRestApis":                "apigateway:GET",
+	"apigateway.GetResources":               "apigateway:GET",
+	"apigatewayv2.GetApis":                  "apigateway:GET",
+	"apigatewayv2.GetIntegrations":          "apigateway:GET",
 	"sts.GetCallerIdentity":                 "", // needs no permission
 }
 
@@ -45,7 +48,7 @@ var notReadNamed = map[string]string{
 var sdkServiceID = map[string]string{
 	"S3": "s3", "S3 Control": "s3control", "IAM": "iam", "STS": "sts", "Organizations": "organizations", "KMS": "kms",
 	"SQS": "sqs", "SNS": "sns", "Lambda": "lambda", "Secrets Manager": "secretsmanager", "DynamoDB": "dynamodb",
-	"ECR": "ecr", "EC2": "ec2", "ECS": "ecs", "API Gateway": "apigateway",
+	"ECR": "ecr", "EC2": "ec2", "ECS": "ecs", "API Gateway": "apigateway", "ApiGatewayV2": "apigatewayv2",
 }
 
 // declaredCalls returns "pkg.Method" for every method of every interface

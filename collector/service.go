@@ -63,8 +63,9 @@ func (s *Scope) Add(r snapshot.Resource) {
 }
 
 // Link records that source sends events to target (a subscription, a
-// notification). Links are applied to target resources of the same account
-// once all services are read, since the target may come from another service.
+// notification, an API integration). Links are applied once all services
+// of the account are read, since the target may come from another service,
+// and links to another account's resource once every account is read.
 func (s *Scope) Link(target, source string) {
 	s.mu.Lock()
 	*s.links = append(*s.links, [2]string{target, source})
