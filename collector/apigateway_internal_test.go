@@ -80,7 +80,9 @@ func TestTokenPager(t *testing.T) {
 		})
 	}
 	t.Run("error keeps the pager where it was", func(t *testing.T) {
-		p := &tokenPager[int, opts]{next: func(context.Context, *string, ...func(*opts)) (int, *string, error) { return 0, nil, errors.New("boom") }}
+		p := &tokenPager[int, opts]{next: func(context.Context, *string, ...func(*opts)) (int, *string, error) {
+			return 0, nil, errors.New("boom")
+		}}
 		if _, err := p.NextPage(context.Background()); err == nil || p.started {
 			t.Errorf("err %v, started %v", err, p.started)
 		}
