@@ -49,6 +49,15 @@ type Options struct {
 	CallTimeout        time.Duration // per call, retries included (default 60s)
 	MaxAttempts        int           // SDK attempts per call (default 8)
 	MaxBackoff         time.Duration // SDK backoff cap (default 20s)
+	// LastAccessed reads IAM's last-accessed report (action level) for every
+	// user and role: 2 or more calls per principal, so off by default.
+	LastAccessed bool
+	// LastAccessedConcurrency is how many report jobs run at once per account (default 4).
+	LastAccessedConcurrency int
+	// LastAccessedWait is how long one report job may take before it is a gap (default 5m).
+	LastAccessedWait time.Duration
+	// LastAccessedPoll is the first wait before polling a job; it doubles up to 20s (default 2s).
+	LastAccessedPoll time.Duration
 	// NoRetryQuota disables the SDK's client-side retry quota (tests inject
 	// many failures on purpose).
 	NoRetryQuota bool
@@ -78,6 +87,15 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 20 * time.Second
+	}
+	if o.LastAccessedConcurrency <= 0 {
+		o.LastAccessedConcurrency = 4
+	}
+	if o.LastAccessedWait <= 0 {
+		o.LastAccessedWait = 5 * time.Minute
+	}
+	if o.LastAccessedPoll <= 0 {
+		o.LastAccessedPoll = 2 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

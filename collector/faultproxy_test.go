@@ -14,7 +14,8 @@ import (
 )
 
 // faultProxy stands in front of moto and injects failures into chosen
-// operations: throttling, access denied, dropped connections, or a hang.
+// operations: throttling, access denied, dropped connections, or a hang;
+// or answers chosen operations itself (see faultRule.answer).
 type faultProxy struct {
 	srv   *httptest.Server
 	rp    *httputil.ReverseProxy
@@ -36,6 +37,9 @@ type faultRule struct {
 	fault                      fault
 	first                      int    // fail only the first n matching requests; 0 = all
 	code                       string // error code to answer instead of the fault's usual one
+	// answer, when set, answers matching requests itself instead of a
+	// fault (an emulation of a call moto lacks); form is the query body.
+	answer func(w http.ResponseWriter, r *http.Request, form url.Values)
 
 	mu      sync.Mutex
 	matched int
@@ -92,6 +96,11 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			close(rule.seen)
 		}
 		rule.mu.Unlock()
+		if rule.answer != nil {
+			form, _ := url.ParseQuery(string(body))
+			rule.answer(w, r, form)
+			return
+		}
 		if fail {
 			p.inject(w, r, service, rule.fault, rule.code)
 			return

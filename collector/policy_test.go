@@ -41,6 +41,8 @@ var actionNames = map[string]string{
 // notReadNamed are the calls allowed although not named List/Get/Describe.
 var notReadNamed = map[string]string{
 	"sts.AssumeRole": "reads nothing and changes nothing: it returns credentials for the member account's role",
+	"iam.GenerateServiceLastAccessedDetails": "starts an IAM report job and changes no resource (access level Read in the action catalogue); " +
+		"only with --last-accessed",
 }
 
 // sdkServiceID maps the SDK's service ID (seen by the call-counting

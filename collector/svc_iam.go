@@ -74,6 +74,9 @@ func collectIAM(ctx context.Context, s *Scope) {
 		}
 	}
 	collectProviders(ctx, s, client)
+	if s.c.opts.LastAccessed {
+		collectLastAccessed(ctx, s, iam.NewFromConfig(s.Config))
+	}
 }
 
 func collectProviders(ctx context.Context, s *Scope, client iamAPI) {
