@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -127,6 +128,9 @@ func New(base aws.Config, opts Options) (*Collector, error) {
 	svcs, err := selectServices(opts.Services)
 	if err != nil {
 		return nil, err
+	}
+	if opts.LastAccessed && !slices.ContainsFunc(svcs, func(s Service) bool { return s.Name == "iam" }) {
+		return nil, errors.New("--last-accessed reads the users and roles that the iam service lists: add iam to --services")
 	}
 	for _, r := range opts.Regions {
 		if !regionShape.MatchString(r) {

@@ -37,6 +37,9 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	callTimeout := fs.Duration("call-timeout", 60*time.Second, "timeout per API call, retries included")
 	accountPar := fs.Int("account-concurrency", 4, "accounts collected at once")
 	taskPar := fs.Int("task-concurrency", 8, "service×region tasks at once per account")
+	lastAccessed := fs.Bool("last-accessed", false, "also read IAM's last-accessed report (action level) for every user and role: 2+ IAM calls per principal")
+	lastAccessedPar := fs.Int("last-accessed-concurrency", 4, "last-accessed report jobs at once per account (with --last-accessed)")
+	lastAccessedWait := fs.Duration("last-accessed-timeout", 5*time.Minute, "how long one last-accessed report job may take before it is a gap (with --last-accessed)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: iamreach collect [flags]\n\nReads an AWS organization (or one account) into a snapshot with read-only calls;\nthe IAM policy it needs is docs/collector-policy.json. Flags:")
 		fs.PrintDefaults()
@@ -89,6 +92,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		Regions: splitList(*regions), Accounts: splitList(*accounts), ExcludeAccounts: splitList(*exclude),
 		Services: splitList(*services), RoleName: *roleName, NoOrg: *noOrg, EndpointURL: *endpoint,
 		CallTimeout: *callTimeout, AccountConcurrency: *accountPar, ServiceConcurrency: *taskPar, Logger: logger,
+		LastAccessed: *lastAccessed, LastAccessedConcurrency: *lastAccessedPar, LastAccessedWait: *lastAccessedWait,
 	})
 	if err != nil {
 		return err
