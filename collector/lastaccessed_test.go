@@ -115,6 +115,9 @@ func TestCollectLastAccessed(t *testing.T) {
 	s, c, _ := collect(t, p.URL(), collector.Options{Services: []string{"iam"}, LastAccessed: true,
 		LastAccessedPoll: 5 * time.Millisecond, LastAccessedWait: wait, LastAccessedConcurrency: 3})
 	checkPolicyCoversCalls(t, c.Stats().OperationNames())
+	ops := c.Stats().Operations()
+	t.Logf("calls per account %v; GenerateServiceLastAccessedDetails=%d GetServiceLastAccessedDetails=%d GetAccountAuthorizationDetails=%d",
+		c.Stats().CallsPerAccount(), ops["IAM:GenerateServiceLastAccessedDetails"], ops["IAM:GetServiceLastAccessedDetails"], ops["IAM:GetAccountAuthorizationDetails"])
 	if !emu.granularities["ACTION_LEVEL"] || len(emu.granularities) != 1 {
 		t.Errorf("granularities asked: %v, want ACTION_LEVEL only", emu.granularities)
 	}
