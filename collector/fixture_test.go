@@ -297,7 +297,8 @@ func (f *fixture) buildProd(t *testing.T, ctx context.Context, cfg aws.Config, i
 
 // buildAPIs gives the REST API "orders" a POST /orders method integrated
 // with the orders-api function through its "live" alias, a GET /health
-// mock and a stage-variable Lambda integration; and adds an HTTP API
+// mock, a stage-variable Lambda integration and a PUT /draft method without
+// integration (so the collector's GetIntegration fallback runs); and adds an HTTP API
 // "reports-http" whose integrations are the reports function (bare ARN with
 // a version) and an HTTP back end.
 func (f *fixture) buildAPIs(t *testing.T, ctx context.Context, cfg aws.Config, restID *string, id string) {
@@ -321,9 +322,13 @@ func (f *fixture) buildAPIs(t *testing.T, ctx context.Context, cfg aws.Config, r
 		{"orders", "POST", apigwtypes.IntegrationTypeAwsProxy, lambdaURI(fnARN + ":live")},
 		{"health", "GET", apigwtypes.IntegrationTypeMock, nil},
 		{"legacy", "ANY", apigwtypes.IntegrationTypeAwsProxy, lambdaURI("arn:aws:lambda:us-east-1:" + id + ":function:${stageVariables.legacyFn}")},
+		{"draft", "PUT", "", nil}, // a method without integration yet
 	} {
 		r := must[*apigateway.CreateResourceOutput](t, "resource "+m.path)(ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: restID, ParentId: root, PathPart: aws.String(m.path)}))
 		must[*apigateway.PutMethodOutput](t, "method "+m.path)(ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: restID, ResourceId: r.Id, HttpMethod: aws.String(m.method), AuthorizationType: aws.String("AWS_IAM")}))
+		if m.typ == "" {
+			continue
+		}
 		in := &apigateway.PutIntegrationInput{RestApiId: restID, ResourceId: r.Id, HttpMethod: aws.String(m.method), Type: m.typ, Uri: m.uri}
 		if m.uri != nil {
 			in.IntegrationHttpMethod = aws.String("POST")

@@ -33,6 +33,7 @@ var actionNames = map[string]string{
 	"s3.GetBucketNotificationConfiguration": "s3:GetBucketNotification",
 	"apigateway.GetRestApis":                "apigateway:GET",
 	"apigateway.GetResources":               "apigateway:GET",
+	"apigateway.GetIntegration":             "apigateway:GET",
 	"apigatewayv2.GetApis":                  "apigateway:GET",
 	"apigatewayv2.GetIntegrations":          "apigateway:GET",
 	"sts.GetCallerIdentity":                 "", // needs no permission

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 
 	"github.com/iamreach/iamreach/snapshot"
@@ -19,6 +18,7 @@ import (
 type apiGatewayAPI interface {
 	GetRestApis(context.Context, *apigateway.GetRestApisInput, ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error)
 	GetResources(context.Context, *apigateway.GetResourcesInput, ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error)
+	GetIntegration(context.Context, *apigateway.GetIntegrationInput, ...func(*apigateway.Options)) (*apigateway.GetIntegrationOutput, error)
 }
 
 // apiGatewayV2API is what the collector asks API Gateway v2 (HTTP and
@@ -34,7 +34,8 @@ type apiGatewayV2API interface {
 const TypeAPIGatewayV2 = "apigateway:api"
 
 // REST APIs carry their resource policy in the list itself; their method
-// integrations come with one paged GetResources (embed=methods) per API.
+// integrations come with one paged GetResources (embed=methods) per API,
+// and GetIntegration is asked only for a method listed without one.
 // HTTP and WebSocket APIs: one GetApis per region, one GetIntegrations
 // per API. An integration that invokes a Lambda function makes the API an
 // event source of that function (joined once the account is read).
@@ -72,24 +73,32 @@ func collectRestAPIs(ctx context.Context, s *Scope) {
 	for i, r := range found {
 		id := ids[i]
 		var targets integrationTargets
+		type method struct{ resource, verb string }
+		var bare []method
 		rp := apigateway.NewGetResourcesPaginator(api, &apigateway.GetResourcesInput{RestApiId: &id, Embed: []string{"methods"}, Limit: aws.Int32(500)})
 		Pages(ctx, s, "GetResources", r.ARN, rp.HasMorePages, rp.NextPage, func(o *apigateway.GetResourcesOutput) {
 			for _, res := range o.Items {
-				for _, m := range res.ResourceMethods {
-					targets.add(restIntegrationURI(m.MethodIntegration))
+				for verb, m := range res.ResourceMethods {
+					if m.MethodIntegration == nil {
+						bare = append(bare, method{str(res.Id), verb})
+						continue
+					}
+					targets.add(str(m.MethodIntegration.Uri))
 				}
 			}
 		})
+		sort.Slice(bare, func(i, j int) bool { return bare[i].resource+bare[i].verb < bare[j].resource+bare[j].verb })
+		for _, m := range bare {
+			// A method may have no integration yet (NotFoundException).
+			if o, ok := Call(ctx, s, "GetIntegration", r.ARN+"/resources/"+m.resource+"/methods/"+m.verb, func(ctx context.Context) (*apigateway.GetIntegrationOutput, error) {
+				return api.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: &id, ResourceId: &m.resource, HttpMethod: &m.verb})
+			}, "NotFoundException"); ok {
+				targets.add(str(o.Uri))
+			}
+		}
 		targets.record(s, &found[i])
 		s.Add(found[i])
 	}
-}
-
-func restIntegrationURI(in *apigwtypes.Integration) string {
-	if in == nil {
-		return ""
-	}
-	return str(in.Uri)
 }
 
 func collectV2APIs(ctx context.Context, s *Scope) {
