@@ -30,7 +30,10 @@ func TestCollectSurvivesFaults(t *testing.T) {
 	topics := &faultRule{service: "sns", operation: "ListTopics", fault: drop}
 	saml := &faultRule{service: "iam", operation: "ListSAMLProviders", fault: drop, first: 1}
 	secrets := &faultRule{service: "secretsmanager", operation: "ListSecrets", fault: deny, region: "us-east-1"}
-	p := newFaultProxy(f.endpoint, bucketPolicy, keyPolicy, queueAttrs, topics, saml, secrets)
+	apiIntegrations := &faultRule{service: "apigateway", fault: deny, match: func(r *http.Request) bool {
+		return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v2/apis/") && strings.HasSuffix(r.URL.Path, "/integrations")
+	}}
+	p := newFaultProxy(f.endpoint, bucketPolicy, keyPolicy, queueAttrs, topics, saml, secrets, apiIntegrations)
 	defer p.Close()
 
 	faulted, _, _ := collect(t, p.URL(), collector.Options{MaxAttempts: 4})
@@ -52,6 +55,7 @@ func TestCollectSurvivesFaults(t *testing.T) {
 		{"kms", "GetKeyPolicy", "ThrottlingException"}:             1,
 		{"sns", "ListTopics", "ConnectionError"}:                   3 * len(regions),
 		{"secretsmanager", "ListSecrets", "AccessDeniedException"}: 3,
+		{"apigateway", "GetIntegrations", "AccessDeniedException"}: 1,
 	} {
 		if count[w] != n {
 			t.Errorf("%d gaps %v, want %d (all gaps: %+v)", count[w], w, n, faulted.Gaps)
@@ -101,6 +105,22 @@ func withoutFailed(s *snapshot.Snapshot) *snapshot.Snapshot {
 				r.Policy = nil
 			case r.Type == snapshot.TypeS3Bucket && r.Name == "orders-incoming":
 				r.Policy = nil
+			case r.Type == collector.TypeAPIGatewayV2: // the API is kept, without what its integrations said
+				props := map[string]string{}
+				for k, v := range r.Properties {
+					if k != "lambdaIntegrations" {
+						props[k] = v
+					}
+				}
+				r.Properties = props
+			case r.Type == snapshot.TypeLambdaFunction:
+				var srcs []string
+				for _, src := range r.EventSources {
+					if !strings.Contains(src, "::/apis/") {
+						srcs = append(srcs, src)
+					}
+				}
+				r.EventSources = srcs
 			}
 			keep = append(keep, r)
 		}

@@ -131,6 +131,11 @@ func (p *faultProxy) inject(w http.ResponseWriter, r *http.Request, service stri
 		code = override
 	}
 	switch {
+	case service == "apigateway" || service == "lambda": // REST-JSON protocols
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-Errortype", code)
+		w.WriteHeader(status)
+		io.WriteString(w, `{"message":"injected by the fault proxy"}`)
 	case r.Header.Get("X-Amz-Target") != "": // JSON protocols
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Errortype", code)
