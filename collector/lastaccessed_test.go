@@ -111,7 +111,8 @@ func TestCollectLastAccessed(t *testing.T) {
 	p := newFaultProxy(f.endpoint, emu.rules()...)
 	defer p.Close()
 
-	const wait = 300 * time.Millisecond
+	// Long enough for several polls of the stuck job even on a loaded machine.
+	const wait = time.Second
 	s, c, _ := collect(t, p.URL(), collector.Options{Services: []string{"iam"}, LastAccessed: true,
 		LastAccessedPoll: 5 * time.Millisecond, LastAccessedWait: wait, LastAccessedConcurrency: 3})
 	checkPolicyCoversCalls(t, c.Stats().OperationNames())
