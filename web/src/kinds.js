@@ -27,7 +27,7 @@ export const NODE_STYLES = {
 };
 
 const WORKLOAD_TYPES = new Set(['lambda:function', 'ec2:instance', 'ecs:task-definition', 'ecs:task', 'codebuild:project',
-  'glue:job', 'sagemaker:notebook-instance', 'states:stateMachine', 'apigateway:restapi']);
+  'glue:job', 'sagemaker:notebook-instance', 'states:stateMachine', 'apigateway:restapi', 'apigateway:api']);
 
 const RESOURCE_TYPES = {
   's3:bucket': 'bucket', 's3:object': 'bucket', 'kms:key': 'key', 'dynamodb:table': 'table', 'sqs:queue': 'queue',
