@@ -80,6 +80,8 @@ type builder struct {
 	mu    sync.Mutex // guards gaps
 	// raws caches compacted statement JSON by policy and statement.
 	raws sync.Map
+	// fullAcc caches fullAccess by policy and statement.
+	fullAcc sync.Map
 	// applic caches, per inventory type, which actions apply to it.
 	applic sync.Map
 	// expanded caches catalogue expansions of action patterns.

@@ -37,6 +37,8 @@ type actor struct {
 	// RCPs of patternAcct (see resourceSignature).
 	patterns    []string
 	patternAcct string
+	// ev decides the actor's requests reusing its memory (see eval).
+	ev policy.Evaluator
 }
 
 func (b *builder) actorOf(p *principal) *actor {
@@ -160,6 +162,32 @@ func (b *builder) decide(a *actor, action string, t *target, ctx map[string][]st
 	return policy.Evaluate(&req, &set, policy.Discovery)
 }
 
+// eval is decide on the actor's reusable evaluator: the decision (and its
+// explanation) is valid until the actor's next eval or check.
+func (b *builder) eval(a *actor, action string, t *target, ctx map[string][]string) *policy.Decision {
+	req, set := request(a, action, t, ctx)
+	return a.ev.Evaluate(&req, &set, policy.Discovery)
+}
+
+// check is decide without the explanation, for checks and probes whose
+// evidence is not kept: the same result and residual.
+func (b *builder) check(a *actor, action string, t *target, ctx map[string][]string) (policy.Result, *policy.Condition) {
+	req, set := request(a, action, t, ctx)
+	return a.ev.Decide(&req, &set, policy.Discovery)
+}
+
+func request(a *actor, action string, t *target, ctx map[string][]string) (policy.Request, policy.PolicySet) {
+	return policy.Request{Principal: a.req, Action: action, Resource: t.res, Context: ctx},
+		policy.PolicySet{
+			Identity:           a.identity,
+			Boundary:           a.boundary,
+			Resource:           t.named,
+			ResourcePolicyKind: t.kind,
+			SCPs:               a.scps,
+			RCPs:               t.rcps,
+		}
+}
+
 // outcome is one allowed action with its decision.
 type outcome struct {
 	action   string
@@ -186,18 +214,26 @@ func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *targ
 	for _, class := range b.actionClasses(a, t, pattern, concrete) {
 		// Every action of a class is matched by the same statements, so the
 		// engine decides them alike: ask for one, apply to all.
-		d := b.decide(a, class[0], t, ctx)
-		if d.Result != policy.Allowed {
+		var result policy.Result
+		var cond *policy.Condition
+		var d *policy.Decision
+		if a.noEvidence {
+			result, cond = b.check(a, class[0], t, ctx)
+		} else {
+			d = b.eval(a, class[0], t, ctx)
+			result, cond = d.Result, d.Residual
+		}
+		if result != policy.Allowed {
 			continue
 		}
 		residual := ""
-		if d.Residual != nil {
-			residual = d.Residual.String()
+		if cond != nil {
+			residual = cond.String()
 		}
 		for _, act := range class {
 			ok = append(ok, outcome{action: act, residual: residual})
 		}
-		if !a.noEvidence {
+		if d != nil {
 			ev = mergeEvidence(ev, b.evidence(d.Explanation.Allowing, a))
 			denies = mergeEvidence(denies, b.evidence(d.Explanation.ConditionalDenies, a))
 		}
@@ -481,12 +517,22 @@ type rawKey struct {
 // fullAccess says whether an org policy statement allows every action on
 // every resource without condition (FullAWSAccess, RCPFullAWSAccess).
 func (b *builder) fullAccess(r policy.StatementRef) bool {
+	key := rawKey{r.PolicyID, r.StatementIndex}
+	if v, ok := b.fullAcc.Load(key); ok {
+		return v.(bool)
+	}
+	full := fullAccessStatement(r.Raw)
+	b.fullAcc.Store(key, full)
+	return full
+}
+
+func fullAccessStatement(raw json.RawMessage) bool {
 	var st struct {
 		Action    any `json:"Action"`
 		Resource  any `json:"Resource"`
 		Condition any `json:"Condition"`
 	}
-	if json.Unmarshal(r.Raw, &st) != nil || st.Condition != nil {
+	if json.Unmarshal(raw, &st) != nil || st.Condition != nil {
 		return false
 	}
 	star := func(v any) bool {
@@ -951,7 +997,7 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 	wasQuiet := a.noEvidence
 	a.noEvidence = true
 	for _, act := range b.globalDenyActions(a) {
-		if d := b.decide(a, act, &t, nil); d.Result != policy.Allowed {
+		if res, _ := b.check(a, act, &t, nil); res != policy.Allowed {
 			except = append(except, act)
 		}
 	}
@@ -1481,7 +1527,7 @@ func (b *builder) deriveTrust(role *principal) {
 				action = "sts:AssumeRoleWithSAML"
 			}
 		}
-		d := b.decide(a, action, &t, nil)
+		d := b.eval(a, action, &t, nil)
 		if d.Result != policy.Allowed {
 			continue
 		}
@@ -1506,7 +1552,7 @@ func (b *builder) deriveTrust(role *principal) {
 
 // confined says whether a service principal's decision depends on
 // aws:SourceAccount or aws:SourceArn (confused-deputy protection).
-func confined(d policy.Decision) bool {
+func confined(d *policy.Decision) bool {
 	if d.Residual == nil {
 		return false
 	}

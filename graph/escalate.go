@@ -111,8 +111,7 @@ func (b *builder) markAdmins() {
 	for _, p := range b.prins {
 		a := b.actorOf(p)
 		t := target{nodeID: ScopeID("*", p.account), arn: "*", res: policy.Resource{ARN: "*", Account: p.account, OrgID: b.orgIDOf(p.account)}, account: p.account, rcps: b.rcps[p.account]}
-		d := b.decide(a, "*", &t, nil)
-		if d.Result == policy.Allowed && d.Residual == nil {
+		if res, cond := b.check(a, "*", &t, nil); res == policy.Allowed && cond == nil {
 			p.admin = true
 			b.setProp(p.arn, "admin", "true")
 			b.setProp(p.arn, "adminReason", "policy allows * on *")
@@ -169,7 +168,7 @@ func (x *escalator) anywhere(action string) *esc {
 
 // on decides one action on one target.
 func (x *escalator) on(action string, t *target, ctx map[string][]string) *esc {
-	d := x.b.decide(x.a, action, t, ctx)
+	d := x.b.eval(x.a, action, t, ctx)
 	if d.Result != policy.Allowed {
 		return nil
 	}
