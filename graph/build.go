@@ -86,6 +86,8 @@ type builder struct {
 	applic sync.Map
 	// expanded caches catalogue expansions of action patterns.
 	expanded sync.Map
+	// shapes interns resource policy shapes (see setShape).
+	shapes shapes
 	// fullEvidence keeps org-policy allows that allow everything (why-not).
 	fullEvidence bool
 }
@@ -116,6 +118,7 @@ func newBuilder(snap *snapshot.Snapshot, opts BuildOptions) *builder {
 		prinsByAcct: map[string][]*principal{},
 		roles:       map[string]*principal{},
 		nodes:       map[string]Node{},
+		shapes:      shapes{},
 	}
 	for _, g := range snap.Gaps {
 		b.gaps = append(b.gaps, Gap(g))
@@ -183,6 +186,7 @@ func (b *builder) compile() {
 				rc.account = r.Account
 			}
 			rc.named = b.parse(rc.account, r.ARN+"#policy", r.Name+" resource policy", r.Policy)
+			b.setShape(rc)
 			b.res.add(rc)
 		}
 	}

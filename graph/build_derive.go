@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type actor struct {
 	// RCPs of patternAcct (see resourceSignature).
 	patterns    []string
 	patternAcct string
+	patternVars bool   // some pattern has a policy variable
+	sigBuf      []byte // scratch for resourceSignature
 	// ev decides the actor's requests reusing its memory (see eval).
 	ev policy.Evaluator
 }
@@ -803,6 +806,8 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		// condition. Then one scope edge stands for all of them.
 		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
 		perType := map[string][]string{}
+		// scopeExcept: the scope's exceptions among a type's actions.
+		scopeExcept := map[string]string{}
 		sigGrants := map[string][]ActionGrant{}
 		a.noEvidence = true
 		for _, r := range cands {
@@ -827,8 +832,13 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
 					sigGrants[key] = gs
 				}
+				except, ok := scopeExcept[r.src.Type]
+				if !ok {
+					except = strings.Join(restrict(scopeGrants[0].Except, cs), ",")
+					scopeExcept[r.src.Type] = except
+				}
 				if len(gs) != 1 || gs[0].Action != ap || gs[0].Condition != scopeGrants[0].Condition ||
-					strings.Join(gs[0].Except, ",") != strings.Join(restrict(scopeGrants[0].Except, cs), ",") {
+					strings.Join(gs[0].Except, ",") != except {
 					uniform = false
 				}
 			}
@@ -1012,12 +1022,20 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 		exceptSet[x] = true
 	}
 	var excluded []string
+	// Resources with the same signature are decided alike (as the scope
+	// says, or not): check one of each.
+	asScope := map[string]bool{}
 	for _, r := range b.res.byAcct[account] {
-		reps := b.denyNamedActions(a, r)
-		if len(reps) == 0 {
-			continue
+		key := b.resourceSignature(a, r)
+		same, known := asScope[key]
+		if key == "" || !known {
+			reps := b.denyNamedActions(a, r)
+			same = len(reps) == 0 || b.asScopeSays(a, r, reps, exceptSet, gs[0].Condition)
+			if key != "" {
+				asScope[key] = same
+			}
 		}
-		if b.asScopeSays(a, r, reps, exceptSet, gs[0].Condition) {
+		if same {
 			continue
 		}
 		excluded = append(excluded, r.src.ARN)
@@ -1209,26 +1227,39 @@ func (b *builder) ensureAllScope(account string, excluded []string) string {
 	return id
 }
 
-// resourceSignature identifies what the engine can see of a resource
-// without a resource policy, for an actor: its type, tags, KMS key
-// manager, and which resource patterns of the actor's statements (identity,
-// boundary, SCPs) and of its account's RCPs match it, its objects, or
-// sub-resources of it. Two resources with the same signature get the same
-// decisions. "" means: decide it on its own (it has a resource policy).
+// resourceSignature identifies what the engine can see of a resource,
+// for an actor: its type, tags, KMS key manager, the shape of its resource
+// policy (see policyShape), and which resource patterns of the actor's
+// statements (identity, boundary, SCPs), of its account's RCPs and of its
+// own policy match it, its objects, or sub-resources of it. Two resources
+// with the same signature get the same decisions for every action on the
+// resource and on its objects. "" means: decide it on its own.
 func (b *builder) resourceSignature(a *actor, r *resource) string {
-	if r.named != nil {
+	if r.named != nil && r.shape == 0 {
 		return ""
 	}
 	if a.patterns == nil {
-		var ps []string
+		seen := map[string]bool{}
+		ps := []string{}
 		add := func(np []policy.NamedPolicy) {
 			for i := range np {
 				if np[i].Policy == nil {
 					continue
 				}
 				for _, st := range np[i].Policy.Statements() {
-					ps = append(ps, st.Resources...)
-					ps = append(ps, st.NotResources...)
+					for _, lists := range [][]string{st.Resources, st.NotResources} {
+						for _, p := range lists {
+							if strings.Contains(p, "${") {
+								a.patternVars = true
+							}
+							// "*" matches every resource and its objects and names
+							// no sub-resource: the same bits for all, so left out.
+							if p != "*" && !seen[p] {
+								seen[p] = true
+								ps = append(ps, p)
+							}
+						}
+					}
 				}
 			}
 		}
@@ -1243,42 +1274,44 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 		a.patterns = ps
 		a.patternAcct = r.account
 	}
-	if a.patternAcct != r.account {
-		return ""
+	if a.patternAcct != r.account || a.patternVars {
+		return "" // policy variables: the engine resolves them per request
 	}
-	for _, p := range a.patterns {
-		if strings.Contains(p, "${") {
-			return "" // policy variables: the engine resolves them per request
-		}
+	buf := a.sigBuf[:0]
+	buf = append(buf, r.sigBase...)
+	buf = append(buf, '|')
+	buf = appendPatternBits(buf, a.patterns, r.src.ARN)
+	if r.named != nil {
+		buf = append(buf, '|')
+		buf = strconv.AppendInt(buf, int64(r.shape), 10)
+		buf = append(buf, '|')
+		buf = appendPatternBits(buf, r.shapePatterns, r.src.ARN)
 	}
-	var sb strings.Builder
-	sb.WriteString(r.src.Type)
-	sb.WriteByte('|')
-	sb.WriteString(r.src.Properties["keyManager"])
-	keys := make([]string, 0, len(r.src.Tags))
-	for k := range r.src.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		sb.WriteString("|" + k + "=" + r.src.Tags[k])
-	}
-	sb.WriteByte('|')
-	obj := r.src.ARN + "/*"
-	for _, p := range a.patterns {
+	a.sigBuf = buf
+	return string(buf)
+}
+
+// appendPatternBits appends one byte per pattern: whether it matches arn
+// (1), its objects arn/* (2), or names sub-resources of it (4).
+func appendPatternBits(buf []byte, patterns []string, arn string) []byte {
+	obj := ""
+	for _, p := range patterns {
 		bits := byte('0')
-		if policy.MatchResource(p, r.src.ARN) {
+		if policy.MatchResource(p, arn) {
 			bits |= 1
+		}
+		if obj == "" {
+			obj = arn + "/*"
 		}
 		if policy.MatchResource(p, obj) {
 			bits |= 2
 		}
-		if _, ok := subResource(p, r.src.ARN); ok {
+		if _, ok := subResource(p, arn); ok {
 			bits |= 4
 		}
-		sb.WriteByte(bits)
+		buf = append(buf, bits)
 	}
-	return sb.String()
+	return buf
 }
 
 // restrict keeps the actions of xs that are in set (order kept).

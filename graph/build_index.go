@@ -185,6 +185,10 @@ type resource struct {
 	// principal is set for IAM users, roles and groups, indexed so that IAM
 	// actions on them find them; their nodes are made as principals.
 	principal *principal
+	// sigBase, shape and shapePatterns: see setShape.
+	sigBase       string
+	shape         int
+	shapePatterns []string
 }
 
 func (r *resource) service() string {
@@ -248,6 +252,7 @@ func (x *resourceIndex) add(r *resource) {
 	if _, dup := x.byARN[r.src.ARN]; dup {
 		return
 	}
+	r.sigBase = sigBase(r)
 	x.all = append(x.all, r)
 	x.byARN[r.src.ARN] = r
 	svc := r.service()

@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"bytes"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Resources that carry a policy are grouped, like resources without one
+// (resourceSignature), when their policies differ only by the resource's
+// own ARN inside Resource/NotResource elements: the generator's bucket
+// policies (and many real ones) name the bucket itself. The engine reads a
+// resource pattern only by matching it against the ARN asked about, and
+// the signature records those matches pattern by pattern, so resources
+// with the same shape and the same matches get the same decisions.
+
+// shapes interns policy shapes: template → shape ID (from 1).
+type shapes map[string]int
+
+// shapeSelf stands for the resource's own ARN in a template; a NUL byte
+// cannot appear unescaped in a JSON document.
+const shapeSelf = "\x00self\x00"
+
+// setShape gives r, when its policy has a shape, the shape ID and the
+// policy's resource patterns (in statement order).
+func (b *builder) setShape(r *resource) {
+	if r.named == nil || r.named.Policy == nil {
+		return
+	}
+	arn := r.src.ARN
+	raw := r.src.Policy
+	if arn == "" || bytes.IndexByte(raw, '\\') >= 0 {
+		return // escapes: occurrences in the text and in the values could differ
+	}
+	// Every occurrence of the ARN in the document must be inside a
+	// Resource or NotResource value: nowhere else (principals, conditions,
+	// Sid) may the policies of a group differ.
+	var pats []string
+	inResources := 0
+	for _, st := range r.named.Policy.Statements() {
+		for _, lists := range [][]string{st.Resources, st.NotResources} {
+			for _, p := range lists {
+				if strings.Contains(p, "${") {
+					return // variables are resolved per request
+				}
+				inResources += strings.Count(p, arn)
+				pats = append(pats, p)
+			}
+		}
+	}
+	if strings.Count(string(raw), arn) != inResources {
+		return
+	}
+	tmpl := strings.ReplaceAll(string(raw), arn, shapeSelf)
+	id, ok := b.shapes[tmpl]
+	if !ok {
+		id = len(b.shapes) + 1
+		b.shapes[tmpl] = id
+	}
+	r.shape = id
+	r.shapePatterns = pats
+}
+
+// sigBase is the part of a resource's signature that does not depend on
+// the actor: type, KMS key manager and tags.
+func sigBase(r *resource) string {
+	var sb strings.Builder
+	sb.WriteString(strconv.Quote(r.service()))
+	sb.WriteString(strconv.Quote(r.src.Type))
+	sb.WriteString(strconv.Quote(r.src.Properties["keyManager"]))
+	keys := make([]string, 0, len(r.src.Tags))
+	for k := range r.src.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sb.WriteString(strconv.Quote(k))
+		sb.WriteByte('=')
+		sb.WriteString(strconv.Quote(r.src.Tags[k]))
+	}
+	return sb.String()
+}
