@@ -40,8 +40,11 @@ type actor struct {
 	patternAcct string
 	patternVars bool   // some pattern has a policy variable
 	sigBuf      []byte // scratch for resourceSignature
-	// ev decides the actor's requests reusing its memory (see eval).
-	ev policy.Evaluator
+	// ev decides the actor's requests reusing its memory (see eval), with
+	// reqBuf and setBuf as the request's storage.
+	ev     policy.Evaluator
+	reqBuf policy.Request
+	setBuf policy.PolicySet
 }
 
 func (b *builder) actorOf(p *principal) *actor {
@@ -140,10 +143,12 @@ type target struct {
 	account string
 	rtype   string // inventory type, "" for scopes and patterns
 	rcps    []policy.OrgLevel
+	// shape: the resource policy's shape (see setShape), 0 if none.
+	shape int
 }
 
 func (b *builder) targetOf(r *resource, evalARN string) target {
-	t := target{nodeID: r.src.ARN, arn: evalARN, res: r.request(b), named: r.named, account: r.account, rtype: r.src.Type, rcps: b.rcps[r.account]}
+	t := target{nodeID: r.src.ARN, arn: evalARN, res: r.request(b), named: r.named, account: r.account, rtype: r.src.Type, rcps: b.rcps[r.account], shape: r.shape}
 	t.res.ARN = evalARN
 	if r.src.Type == snapshot.TypeKMSKey {
 		t.kind = policy.ResourcePolicyKMSKey
@@ -168,27 +173,28 @@ func (b *builder) decide(a *actor, action string, t *target, ctx map[string][]st
 // eval is decide on the actor's reusable evaluator: the decision (and its
 // explanation) is valid until the actor's next eval or check.
 func (b *builder) eval(a *actor, action string, t *target, ctx map[string][]string) *policy.Decision {
-	req, set := request(a, action, t, ctx)
-	return a.ev.Evaluate(&req, &set, policy.Discovery)
+	a.request(action, t, ctx)
+	return a.ev.Evaluate(&a.reqBuf, &a.setBuf, policy.Discovery)
 }
 
 // check is decide without the explanation, for checks and probes whose
 // evidence is not kept: the same result and residual.
 func (b *builder) check(a *actor, action string, t *target, ctx map[string][]string) (policy.Result, *policy.Condition) {
-	req, set := request(a, action, t, ctx)
-	return a.ev.Decide(&req, &set, policy.Discovery)
+	a.request(action, t, ctx)
+	return a.ev.Decide(&a.reqBuf, &a.setBuf, policy.Discovery)
 }
 
-func request(a *actor, action string, t *target, ctx map[string][]string) (policy.Request, policy.PolicySet) {
-	return policy.Request{Principal: a.req, Action: action, Resource: t.res, Context: ctx},
-		policy.PolicySet{
-			Identity:           a.identity,
-			Boundary:           a.boundary,
-			Resource:           t.named,
-			ResourcePolicyKind: t.kind,
-			SCPs:               a.scps,
-			RCPs:               t.rcps,
-		}
+// request fills the actor's request and policy set for one question.
+func (a *actor) request(action string, t *target, ctx map[string][]string) {
+	a.reqBuf = policy.Request{Principal: a.req, Action: action, Resource: t.res, Context: ctx}
+	a.setBuf = policy.PolicySet{
+		Identity:           a.identity,
+		Boundary:           a.boundary,
+		Resource:           t.named,
+		ResourcePolicyKind: t.kind,
+		SCPs:               a.scps,
+		RCPs:               t.rcps,
+	}
 }
 
 // outcome is one allowed action with its decision.
@@ -215,6 +221,9 @@ func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *targ
 	var ok []outcome
 	var ev, denies []Evidence
 	for _, class := range b.actionClasses(a, t, pattern, concrete) {
+		if ok == nil {
+			ok = make([]outcome, 0, len(concrete))
+		}
 		// Every action of a class is matched by the same statements, so the
 		// engine decides them alike: ask for one, apply to all.
 		var result policy.Result
@@ -347,7 +356,11 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	}
 	// The resource's side: its RCPs and resource policy, usually a few statements.
 	named := ""
-	if t.named != nil {
+	switch {
+	case t.shape != 0:
+		// Policies of one shape have the same Action elements.
+		named = "\x00shape:" + strconv.Itoa(t.shape)
+	case t.named != nil:
 		named = t.named.ID
 	}
 	fullKey := classKey{pattern: pattern, first: concrete[0], n: len(concrete), named: named, account: t.account}
@@ -795,12 +808,8 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			}
 			return
 		}
-		type per struct {
-			r          *resource
-			gs         []ActionGrant
-			ev, denies []Evidence
-		}
-		var results []per
+		// results: the candidates some action of the pattern applies to.
+		results := make([]*resource, 0, len(cands))
 		// Uniform: on every resource the action applies to, the engine
 		// allows all of the pattern's applicable actions under the scope's
 		// condition. Then one scope edge stands for all of them.
@@ -842,7 +851,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 					uniform = false
 				}
 			}
-			results = append(results, per{r: r, gs: gs})
+			results = append(results, r)
 		}
 		a.noEvidence = false
 		if uniform {
@@ -850,9 +859,9 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			b.emitAccess(a.nodeID, t.nodeID, scopeGrants, sev, sden, "")
 			return
 		}
-		for _, x := range results {
-			gs, ev, denies := b.resourceGrantsOf(a, ap, perType[x.r.src.Type], x.r, x.r.src.ARN, false)
-			b.emitAccess(a.nodeID, x.r.src.ARN, gs, ev, denies, "")
+		for _, r := range results {
+			gs, ev, denies := b.resourceGrantsOf(a, ap, perType[r.src.Type], r, r.src.ARN, false)
+			b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, "")
 		}
 		// Actions that act on no resource type (s3:ListAllMyBuckets,
 		// iam:ListUsers) stay on the scope.
