@@ -36,7 +36,7 @@ type actor struct {
 	noEvidence bool
 	// patterns: the resource patterns of the actor's statements and of the
 	// RCPs of patternAcct (see resourceSignature).
-	patterns    []string
+	patterns    []*patMatcher
 	patternAcct string
 	patternVars bool   // some pattern has a policy variable
 	sigBuf      []byte // scratch for resourceSignature
@@ -1249,7 +1249,7 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 	}
 	if a.patterns == nil {
 		seen := map[string]bool{}
-		ps := []string{}
+		ps := []*patMatcher{}
 		add := func(np []policy.NamedPolicy) {
 			for i := range np {
 				if np[i].Policy == nil {
@@ -1265,7 +1265,7 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 							// no sub-resource: the same bits for all, so left out.
 							if p != "*" && !seen[p] {
 								seen[p] = true
-								ps = append(ps, p)
+								ps = append(ps, b.matcher(p))
 							}
 						}
 					}
@@ -1302,23 +1302,13 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 
 // appendPatternBits appends one byte per pattern: whether it matches arn
 // (1), its objects arn/* (2), or names sub-resources of it (4).
-func appendPatternBits(buf []byte, patterns []string, arn string) []byte {
-	obj := ""
+func appendPatternBits(buf []byte, patterns []*patMatcher, arn string) []byte {
+	if len(patterns) == 0 {
+		return buf
+	}
+	obj := arn + "/*"
 	for _, p := range patterns {
-		bits := byte('0')
-		if policy.MatchResource(p, arn) {
-			bits |= 1
-		}
-		if obj == "" {
-			obj = arn + "/*"
-		}
-		if policy.MatchResource(p, obj) {
-			bits |= 2
-		}
-		if _, ok := subResource(p, arn); ok {
-			bits |= 4
-		}
-		buf = append(buf, bits)
+		buf = append(buf, p.bits(arn, obj))
 	}
 	return buf
 }

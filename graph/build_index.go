@@ -188,7 +188,7 @@ type resource struct {
 	// sigBase, shape and shapePatterns: see setShape.
 	sigBase       string
 	shape         int
-	shapePatterns []string
+	shapePatterns []*patMatcher
 }
 
 func (r *resource) service() string {

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"bytes"
+
+	"github.com/iamreach/iamreach/policy"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,7 +61,9 @@ func (b *builder) setShape(r *resource) {
 		b.shapes[tmpl] = id
 	}
 	r.shape = id
-	r.shapePatterns = pats
+	for _, p := range pats {
+		r.shapePatterns = append(r.shapePatterns, b.matcher(p))
+	}
 }
 
 // sigBase is the part of a resource's signature that does not depend on
@@ -80,4 +84,47 @@ func sigBase(r *resource) string {
 		sb.WriteString(strconv.Quote(r.src.Tags[k]))
 	}
 	return sb.String()
+}
+
+// patMatcher is a resource pattern compiled for appendPatternBits.
+type patMatcher struct {
+	whole *policy.ResourceMatcher
+	// subs match the pattern's prefixes that end before a '/' or ':' (see
+	// subResource): one of them matching an ARN means the pattern names
+	// sub-resources of it.
+	subs []*policy.ResourceMatcher
+}
+
+// matcher compiles a pattern once per build.
+func (b *builder) matcher(p string) *patMatcher {
+	if v, ok := b.matchers.Load(p); ok {
+		return v.(*patMatcher)
+	}
+	m := &patMatcher{whole: policy.CompileResourceMatcher(p)}
+	for j := len("arn:aws:"); j < len(p); j++ {
+		if p[j] == '/' || p[j] == ':' {
+			m.subs = append(m.subs, policy.CompileResourceMatcher(p[:j]))
+		}
+	}
+	v, _ := b.matchers.LoadOrStore(p, m)
+	return v.(*patMatcher)
+}
+
+// bits says whether the pattern matches arn (1), its objects obj = arn/*
+// (2), or names sub-resources of arn (4).
+func (m *patMatcher) bits(arn, obj string) byte {
+	bits := byte('0')
+	if m.whole.Match(arn) {
+		bits |= 1
+	}
+	if m.whole.Match(obj) {
+		bits |= 2
+	}
+	for _, s := range m.subs {
+		if s.Match(arn) {
+			bits |= 4
+			break
+		}
+	}
+	return bits
 }
