@@ -86,6 +86,8 @@ type builder struct {
 	applic sync.Map
 	// expanded caches catalogue expansions of action patterns.
 	expanded sync.Map
+	// classCache shares action classes between actors (see actionClasses).
+	classCache sync.Map
 	// matchers caches compiled resource patterns (see matcher).
 	matchers sync.Map
 	// shapes interns resource policy shapes (see setShape).

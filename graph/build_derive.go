@@ -40,6 +40,8 @@ type actor struct {
 	patternAcct string
 	patternVars bool   // some pattern has a policy variable
 	sigBuf      []byte // scratch for resourceSignature
+	// setKey caches policySetKey.
+	setKey string
 	// ev decides the actor's requests reusing its memory (see eval), with
 	// reqBuf and setBuf as the request's storage.
 	ev     policy.Evaluator
@@ -340,15 +342,22 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	key := classKey{pattern: pattern, n: len(concrete), first: concrete[0]}
 	base, ok := a.classes[key]
 	if !ok {
-		// The principal's side: identity, boundary, SCPs.
-		var stmts []policy.Statement
-		add := func(ps []policy.NamedPolicy) { stmts = appendStatements(stmts, ps, svc) }
-		add(a.identity)
-		add(a.boundary)
-		for _, l := range a.scps {
-			add(l.Policies)
+		// The principal's side: identity, boundary, SCPs, shared by every
+		// actor with the same policies.
+		shared := sharedClassKey{set: a.policySetKey(), classKey: key}
+		if v, ok := b.classCache.Load(shared); ok {
+			base = v.([][]string)
+		} else {
+			var stmts []policy.Statement
+			add := func(ps []policy.NamedPolicy) { stmts = appendStatements(stmts, ps, svc) }
+			add(a.identity)
+			add(a.boundary)
+			for _, l := range a.scps {
+				add(l.Policies)
+			}
+			base = splitClasses([][]string{concrete}, stmts)
+			b.classCache.Store(shared, base)
 		}
-		base = splitClasses([][]string{concrete}, stmts)
 		if a.classes == nil {
 			a.classes = map[classKey][][]string{}
 		}
@@ -367,6 +376,12 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	if c, ok := a.classes[fullKey]; ok {
 		return c
 	}
+	shared := sharedClassKey{set: a.policySetKey(), classKey: fullKey}
+	if v, ok := b.classCache.Load(shared); ok {
+		out := v.([][]string)
+		a.classes[fullKey] = out
+		return out
+	}
 	var extra []policy.Statement
 	for _, l := range t.rcps {
 		extra = appendStatements(extra, l.Policies, svc)
@@ -376,7 +391,40 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	}
 	out := splitClasses(base, extra)
 	a.classes[fullKey] = out
+	b.classCache.Store(shared, out)
 	return out
+}
+
+// sharedClassKey keys the builder-wide cache of action classes: the
+// actor's policies (policySetKey) and the per-actor key. The cached
+// classes are never modified.
+type sharedClassKey struct {
+	set string
+	classKey
+}
+
+// policySetKey names the policies whose statements split an actor's
+// action classes: identity, boundary, and (by account) SCPs.
+func (a *actor) policySetKey() string {
+	if a.setKey != "" {
+		return a.setKey
+	}
+	var sb strings.Builder
+	for _, list := range [][]policy.NamedPolicy{a.identity, a.boundary} {
+		for _, np := range list {
+			sb.WriteString(np.ID)
+			sb.WriteByte(0)
+		}
+		sb.WriteByte(1)
+	}
+	if len(a.scps) > 0 {
+		for _, l := range a.scps {
+			sb.WriteString(l.ID)
+			sb.WriteByte(0)
+		}
+	}
+	a.setKey = sb.String()
+	return a.setKey
 }
 
 type classKey struct {
