@@ -863,6 +863,8 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		// condition. Then one scope edge stands for all of them.
 		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
 		perType := map[string][]string{}
+		// bucketSplit: the applicable actions of the pattern split for buckets.
+		var bucketSplit *s3Split
 		// scopeExcept: the scope's exceptions among a type's actions.
 		scopeExcept := map[string]string{}
 		sigGrants := map[string][]ActionGrant{}
@@ -881,13 +883,13 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 				// Resources no statement can tell apart get the same decision:
 				// decide one of each group.
 				key := b.resourceSignature(a, r)
-				if key == "" {
-					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
-				} else if cached, ok := sigGrants[key]; ok {
+				if cached, ok := sigGrants[key]; ok && key != "" {
 					gs = cached
 				} else {
-					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
-					sigGrants[key] = gs
+					gs, _, _ = b.accessGrants(a, ap, cs, &bucketSplit, r)
+					if key != "" {
+						sigGrants[key] = gs
+					}
 				}
 				except, ok := scopeExcept[r.src.Type]
 				if !ok {
@@ -908,7 +910,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			return
 		}
 		for _, r := range results {
-			gs, ev, denies := b.resourceGrantsOf(a, ap, perType[r.src.Type], r, r.src.ARN, false)
+			gs, ev, denies := b.accessGrants(a, ap, perType[r.src.Type], &bucketSplit, r)
 			b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, "")
 		}
 		// Actions that act on no resource type (s3:ListAllMyBuckets,
@@ -929,7 +931,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		}
 		return
 	}
-	matches := b.res.match(rp)
+	matches := b.res.match(b.matcher(rp))
 	concrete := b.expand(ap)
 	if svc == "*" {
 		concrete = nil // decided per resource below, from its service's actions
@@ -981,6 +983,19 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 	}
 }
 
+// accessGrants is resourceGrantsOf(a, ap, cs, r, r's ARN, false) with
+// the bucket split of cs made once (in *sp) for all buckets.
+func (b *builder) accessGrants(a *actor, ap string, cs []string, sp **s3Split, r *resource) ([]ActionGrant, []Evidence, []Evidence) {
+	if len(cs) == 0 || r.src.Type != snapshot.TypeS3Bucket {
+		return b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
+	}
+	if *sp == nil {
+		x := b.splitS3(cs, false)
+		*sp = &x
+	}
+	return b.bucketGrants(a, ap, **sp, r, r.src.ARN, false)
+}
+
 // resourceGrants decides an action pattern on one inventory resource.
 // S3 object actions are asked about the bucket's objects (bucket/* or the
 // statement's narrower pattern), bucket actions about the bucket.
@@ -998,14 +1013,32 @@ func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource
 		t := b.targetOf(r, evalARN)
 		return b.grantsFor(a, ap, cs, &t, nil)
 	}
-	var objs, buckets []string
+	return b.bucketGrants(a, ap, b.splitS3(cs, sub), r, evalARN, sub)
+}
+
+// s3Split divides the actions asked about a bucket: object actions are
+// asked about its objects, bucket actions (unless the grant is on part of
+// the bucket) about the bucket; asked is both, objects first.
+type s3Split struct {
+	objs, buckets, asked []string
+}
+
+func (b *builder) splitS3(cs []string, sub bool) s3Split {
+	var sp s3Split
 	for _, c := range cs {
 		if b.isObjectAction(c) {
-			objs = append(objs, c)
+			sp.objs = append(sp.objs, c)
 		} else if !sub {
-			buckets = append(buckets, c)
+			sp.buckets = append(sp.buckets, c)
 		}
 	}
+	sp.asked = append(append([]string{}, sp.objs...), sp.buckets...)
+	return sp
+}
+
+// bucketGrants is resourceGrantsOf for a bucket, with the actions split.
+func (b *builder) bucketGrants(a *actor, ap string, sp s3Split, r *resource, evalARN string, sub bool) ([]ActionGrant, []Evidence, []Evidence) {
+	objs, buckets := sp.objs, sp.buckets
 	objARN := evalARN
 	if !sub {
 		objARN = r.src.ARN + "/*"
@@ -1021,8 +1054,7 @@ func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource
 		if len(ok) == 0 {
 			return nil, nil, nil
 		}
-		asked := append(append([]string{}, objs...), buckets...)
-		return compress(ap, asked, ok), mergeEvidence(e1, e2), mergeEvidence(d1, d2)
+		return compress(ap, sp.asked, ok), mergeEvidence(e1, e2), mergeEvidence(d1, d2)
 	}
 	arn, asked := objARN, objs
 	if len(objs) == 0 {

@@ -289,7 +289,8 @@ func (x *resourceIndex) inService(svc, account string) []*resource {
 // found by binary search on the pattern's literal prefix (the part before
 // its first wildcard) in the ARN-sorted lists of the service, and by
 // looking up the literal prefix's own prefixes (for sub-resource patterns).
-func (x *resourceIndex) match(pattern string) []resMatch {
+func (x *resourceIndex) match(m *patMatcher) []resMatch {
+	pattern := m.raw
 	parts := strings.SplitN(pattern, ":", 6)
 	if len(parts) < 6 {
 		return nil
@@ -323,10 +324,10 @@ func (x *resourceIndex) match(pattern string) []resMatch {
 		i := sort.Search(len(rs), func(i int) bool { return rs[i].src.ARN >= lit })
 		for ; i < len(rs) && strings.HasPrefix(rs[i].src.ARN, lit); i++ {
 			r := rs[i]
-			if policy.MatchResource(pattern, r.src.ARN) {
+			if m.whole.Match(r.src.ARN) {
 				seen[r.src.ARN] = true
 				out = append(out, resMatch{r: r, evalARN: r.src.ARN})
-			} else if sub, ok := subResource(pattern, r.src.ARN); ok {
+			} else if sub, ok := m.sub(r.src.ARN); ok {
 				seen[r.src.ARN] = true
 				out = append(out, resMatch{r: r, evalARN: sub, sub: true})
 			}
@@ -342,7 +343,7 @@ func (x *resourceIndex) match(pattern string) []resMatch {
 		if !ok || seen[r.src.ARN] {
 			continue
 		}
-		if sub, ok := subResource(pattern, r.src.ARN); ok {
+		if sub, ok := m.sub(r.src.ARN); ok {
 			seen[r.src.ARN] = true
 			out = append(out, resMatch{r: r, evalARN: sub, sub: true})
 		}

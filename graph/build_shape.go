@@ -88,11 +88,14 @@ func sigBase(r *resource) string {
 
 // patMatcher is a resource pattern compiled for appendPatternBits.
 type patMatcher struct {
+	raw   string
 	whole *policy.ResourceMatcher
 	// subs match the pattern's prefixes that end before a '/' or ':' (see
 	// subResource): one of them matching an ARN means the pattern names
 	// sub-resources of it.
 	subs []*policy.ResourceMatcher
+	// cuts[i] is where subs[i]'s prefix ends in raw.
+	cuts []int
 }
 
 // matcher compiles a pattern once per build.
@@ -100,10 +103,11 @@ func (b *builder) matcher(p string) *patMatcher {
 	if v, ok := b.matchers.Load(p); ok {
 		return v.(*patMatcher)
 	}
-	m := &patMatcher{whole: policy.CompileResourceMatcher(p)}
+	m := &patMatcher{raw: p, whole: policy.CompileResourceMatcher(p)}
 	for j := len("arn:aws:"); j < len(p); j++ {
 		if p[j] == '/' || p[j] == ':' {
 			m.subs = append(m.subs, policy.CompileResourceMatcher(p[:j]))
+			m.cuts = append(m.cuts, j)
 		}
 	}
 	v, _ := b.matchers.LoadOrStore(p, m)
@@ -127,4 +131,14 @@ func (m *patMatcher) bits(arn, obj string) byte {
 		}
 	}
 	return bits
+}
+
+// sub is subResource(m.raw, arn) with the compiled prefixes.
+func (m *patMatcher) sub(arn string) (string, bool) {
+	for i, s := range m.subs {
+		if s.Match(arn) {
+			return arn + m.raw[m.cuts[i]:], true
+		}
+	}
+	return "", false
 }
