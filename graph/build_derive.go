@@ -39,6 +39,7 @@ type actor struct {
 	patterns    []*patMatcher
 	patternAcct string
 	patternVars bool   // some pattern has a policy variable
+	patternTags bool   // some condition may read resource tags
 	sigBuf      []byte // scratch for resourceSignature
 	// setKey caches policySetKey.
 	setKey string
@@ -1336,6 +1337,9 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 					continue
 				}
 				for _, st := range np[i].Policy.Statements() {
+					if st.HasCondition && mentionsResourceTags(st.Raw) {
+						a.patternTags = true
+					}
 					for _, lists := range [][]string{st.Resources, st.NotResources} {
 						for _, p := range lists {
 							if strings.Contains(p, "${") {
@@ -1368,6 +1372,10 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 	}
 	buf := a.sigBuf[:0]
 	buf = append(buf, r.sigBase...)
+	if a.patternTags || r.shapeTags {
+		// Tags matter only to conditions that read them.
+		buf = append(buf, r.sigTags...)
+	}
 	buf = append(buf, '|')
 	buf = appendPatternBits(buf, a.patterns, r.src.ARN)
 	if r.named != nil {

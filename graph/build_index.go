@@ -185,10 +185,13 @@ type resource struct {
 	// principal is set for IAM users, roles and groups, indexed so that IAM
 	// actions on them find them; their nodes are made as principals.
 	principal *principal
-	// sigBase, shape and shapePatterns: see setShape.
+	// sigBase, sigTags, shape, shapePatterns and shapeTags (the policy
+	// may read resource tags): see setShape.
 	sigBase       string
+	sigTags       string
 	shape         int
 	shapePatterns []*patMatcher
+	shapeTags     bool
 }
 
 func (r *resource) service() string {
@@ -253,6 +256,7 @@ func (x *resourceIndex) add(r *resource) {
 		return
 	}
 	r.sigBase = sigBase(r)
+	r.sigTags = sigTags(r)
 	x.all = append(x.all, r)
 	x.byARN[r.src.ARN] = r
 	svc := r.service()

@@ -54,6 +54,7 @@ func (b *builder) setShape(r *resource) {
 	if strings.Count(string(raw), arn) != inResources {
 		return
 	}
+	r.shapeTags = mentionsResourceTags(raw)
 	tmpl := strings.ReplaceAll(string(raw), arn, shapeSelf)
 	id, ok := b.shapes[tmpl]
 	if !ok {
@@ -66,13 +67,27 @@ func (b *builder) setShape(r *resource) {
 	}
 }
 
+// mentionsResourceTags says whether a policy text may read resource tags
+// (aws:ResourceTag/…, iam:ResourceTag/…, any service's form), the only way
+// the engine sees them.
+func mentionsResourceTags(raw []byte) bool {
+	return bytes.Contains(bytes.ToLower(raw), []byte("resourcetag"))
+}
+
 // sigBase is the part of a resource's signature that does not depend on
-// the actor: type, KMS key manager and tags.
+// the actor: service, type and KMS key manager.
 func sigBase(r *resource) string {
 	var sb strings.Builder
 	sb.WriteString(strconv.Quote(r.service()))
 	sb.WriteString(strconv.Quote(r.src.Type))
 	sb.WriteString(strconv.Quote(r.src.Properties["keyManager"]))
+	return sb.String()
+}
+
+// sigTags is the resource's tags for its signature, when a policy may
+// read them.
+func sigTags(r *resource) string {
+	var sb strings.Builder
 	keys := make([]string, 0, len(r.src.Tags))
 	for k := range r.src.Tags {
 		keys = append(keys, k)
