@@ -3,6 +3,7 @@ package graph
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamreach/iamreach/policy"
 	"github.com/iamreach/iamreach/snapshot"
@@ -245,6 +246,9 @@ type resourceIndex struct {
 	// bySvcAcct: service → account → resources sorted by ARN.
 	bySvcAcct map[string]map[string][]*resource
 	byAcct    map[string][]*resource
+	// matched caches match by pattern once sealed: many principals share
+	// a statement (a group's or a managed policy's).
+	matched sync.Map
 }
 
 func newResourceIndex() *resourceIndex {
@@ -294,6 +298,15 @@ func (x *resourceIndex) inService(svc, account string) []*resource {
 // its first wildcard) in the ARN-sorted lists of the service, and by
 // looking up the literal prefix's own prefixes (for sub-resource patterns).
 func (x *resourceIndex) match(m *patMatcher) []resMatch {
+	if v, ok := x.matched.Load(m.raw); ok {
+		return v.([]resMatch)
+	}
+	v, _ := x.matched.LoadOrStore(m.raw, x.find(m))
+	return v.([]resMatch)
+}
+
+// find is match without the cache (the result is shared: not to be modified).
+func (x *resourceIndex) find(m *patMatcher) []resMatch {
 	pattern := m.raw
 	parts := strings.SplitN(pattern, ":", 6)
 	if len(parts) < 6 {
