@@ -884,12 +884,12 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 				// Resources no statement can tell apart get the same decision:
 				// decide one of each group.
 				key := b.resourceSignature(a, r)
-				if cached, ok := sigGrants[key]; ok && key != "" {
+				if cached, ok := sigGrants[string(key)]; ok && len(key) > 0 {
 					gs = cached
 				} else {
 					gs, _, _ = b.accessGrants(a, ap, cs, &bucketSplit, r)
-					if key != "" {
-						sigGrants[key] = gs
+					if len(key) > 0 {
+						sigGrants[string(key)] = gs
 					}
 				}
 				except, ok := scopeExcept[r.src.Type]
@@ -1117,12 +1117,12 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 	asScope := map[string]bool{}
 	for _, r := range b.res.byAcct[account] {
 		key := b.resourceSignature(a, r)
-		same, known := asScope[key]
-		if key == "" || !known {
+		same, known := asScope[string(key)]
+		if len(key) == 0 || !known {
 			reps := b.denyNamedActions(a, r)
 			same = len(reps) == 0 || b.asScopeSays(a, r, reps, exceptSet, gs[0].Condition)
-			if key != "" {
-				asScope[key] = same
+			if len(key) > 0 {
+				asScope[string(key)] = same
 			}
 		}
 		if same {
@@ -1318,15 +1318,16 @@ func (b *builder) ensureAllScope(account string, excluded []string) string {
 }
 
 // resourceSignature identifies what the engine can see of a resource,
-// for an actor: its type, tags, KMS key manager, the shape of its resource
-// policy (see policyShape), and which resource patterns of the actor's
+// for an actor: its type, KMS key manager, tags (when a condition may read
+// them), the shape of its resource policy (see setShape), and which resource patterns of the actor's
 // statements (identity, boundary, SCPs), of its account's RCPs and of its
 // own policy match it, its objects, or sub-resources of it. Two resources
 // with the same signature get the same decisions for every action on the
-// resource and on its objects. "" means: decide it on its own.
-func (b *builder) resourceSignature(a *actor, r *resource) string {
+// resource and on its objects. nil means: decide it on its own. The
+// signature is valid until the actor's next resourceSignature.
+func (b *builder) resourceSignature(a *actor, r *resource) []byte {
 	if r.named != nil && r.shape == 0 {
-		return ""
+		return nil
 	}
 	if a.patterns == nil {
 		seen := map[string]bool{}
@@ -1368,7 +1369,7 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 		a.patternAcct = r.account
 	}
 	if a.patternAcct != r.account || a.patternVars {
-		return "" // policy variables: the engine resolves them per request
+		return nil // policy variables: the engine resolves them per request
 	}
 	buf := a.sigBuf[:0]
 	buf = append(buf, r.sigBase...)
@@ -1385,7 +1386,7 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 		buf = appendPatternBits(buf, r.shapePatterns, r.src.ARN)
 	}
 	a.sigBuf = buf
-	return string(buf)
+	return buf
 }
 
 // appendPatternBits appends one byte per pattern: whether it matches arn

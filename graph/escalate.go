@@ -144,6 +144,7 @@ type escalator struct {
 	// action and resource signature.
 	onTarget map[string]*esc
 	keyBuf   []byte
+	workBuf  []byte
 }
 
 // anywhere decides whether the principal may do action on some resource
@@ -443,15 +444,16 @@ func (x *escalator) onWorkload(action string, w *resource, t *target) *esc {
 		return x.on(action, t, nil)
 	}
 	sig := x.b.resourceSignature(x.a, w)
-	if sig == "" {
+	if len(sig) == 0 {
 		return x.on(action, t, nil)
 	}
-	k := action + "\x00" + sig
-	if r, ok := x.onTarget[k]; ok {
+	k := append(append(append(x.workBuf[:0], action...), 0), sig...)
+	x.workBuf = k
+	if r, ok := x.onTarget[string(k)]; ok {
 		return r
 	}
-	r := x.on(action, t, nil)
-	x.onTarget[k] = r
+	r := x.on(action, t, nil) // uses neither workBuf nor the signature buffer
+	x.onTarget[string(k)] = r
 	return r
 }
 
