@@ -910,9 +910,27 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			b.emitAccess(a.nodeID, t.nodeID, scopeGrants, sev, sden, "")
 			return
 		}
+		// Resources without a policy that no statement tells apart get the
+		// same grants citing the same statements: decided once per signature
+		// (the edges share the evidence, which nothing modifies).
+		type decided struct {
+			gs         []ActionGrant
+			ev, denies []Evidence
+		}
+		bySig := map[string]decided{}
 		for _, r := range results {
-			gs, ev, denies := b.accessGrants(a, ap, perType[r.src.Type], &bucketSplit, r)
-			b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, "")
+			var key []byte
+			if r.named == nil {
+				key = b.resourceSignature(a, r)
+			}
+			d, ok := bySig[string(key)]
+			if !ok || len(key) == 0 {
+				d.gs, d.ev, d.denies = b.accessGrants(a, ap, perType[r.src.Type], &bucketSplit, r)
+				if len(key) > 0 {
+					bySig[string(key)] = d
+				}
+			}
+			b.emitAccess(a.nodeID, r.src.ARN, d.gs, d.ev, d.denies, "")
 		}
 		// Actions that act on no resource type (s3:ListAllMyBuckets,
 		// iam:ListUsers) stay on the scope.
