@@ -83,6 +83,8 @@ type builder struct {
 	raws sync.Map
 	// fullAcc caches fullAccess by policy and statement.
 	fullAcc sync.Map
+	// applicTo caches applicableTo by pattern and type.
+	applicTo sync.Map
 	// applic caches, per inventory type, which actions apply to it.
 	applic sync.Map
 	// expanded caches catalogue expansions of action patterns.

@@ -648,6 +648,17 @@ func (b *builder) applicable(actions []string, rtype string) []string {
 	return out
 }
 
+// applicableTo is applicable(b.expand(pattern), rtype), cached per build
+// (the result is shared: not to be modified).
+func (b *builder) applicableTo(pattern, rtype string) []string {
+	k := [2]string{pattern, rtype}
+	if v, ok := b.applicTo.Load(k); ok {
+		return v.([]string)
+	}
+	v, _ := b.applicTo.LoadOrStore(k, b.applicable(b.expand(pattern), rtype))
+	return v.([]string)
+}
+
 // applicableTable is, for one inventory type, whether each catalogue
 // action of its service applies to it (computed once per build).
 func (b *builder) applicableTable(rtype string) map[string]bool {
@@ -873,7 +884,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		for _, r := range cands {
 			cs, ok := perType[r.src.Type]
 			if !ok {
-				cs = b.applicable(concrete, r.src.Type)
+				cs = b.applicableTo(ap, r.src.Type) // concrete is b.expand(ap)
 				perType[r.src.Type] = cs
 			}
 			if len(cs) == 0 {
@@ -975,7 +986,13 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 				}
 			}
 		}
-		gs, ev, denies := b.resourceGrants(a, ap, cs, m.r, m.evalARN, m.sub)
+		var gs []ActionGrant
+		var ev, denies []Evidence
+		if svc == "*" {
+			gs, ev, denies = b.resourceGrants(a, ap, cs, m.r, m.evalARN, m.sub)
+		} else {
+			gs, ev, denies = b.resourceGrantsOf(a, ap, b.applicableTo(ap, m.r.src.Type), m.r, m.evalARN, m.sub)
+		}
 		note := ""
 		if m.sub {
 			note = rp
@@ -1147,8 +1164,8 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 			continue
 		}
 		excluded = append(excluded, r.src.ARN)
-		full := b.expand(r.service() + ":*")
-		fg, fev, fden := b.resourceGrants(a, r.service()+":*", full, r, r.src.ARN, false)
+		all := r.service() + ":*"
+		fg, fev, fden := b.resourceGrantsOf(a, all, b.applicableTo(all, r.src.Type), r, r.src.ARN, false)
 		b.emitAccess(a.nodeID, r.src.ARN, fg, fev, fden, "")
 	}
 	id := b.ensureAllScope(account, excluded)
@@ -1273,7 +1290,7 @@ func (b *builder) denyNamedActions(a *actor, r *resource) []string {
 				if s := actionService(ap); s != "*" && s != svc {
 					continue
 				}
-				for _, x := range b.applicable(b.expand(ap), r.src.Type) {
+				for _, x := range b.applicableTo(ap, r.src.Type) {
 					if strings.EqualFold(actionService(x), svc) && !seen[x] {
 						seen[x] = true
 						out = append(out, x)
@@ -1495,7 +1512,7 @@ func (b *builder) deriveResourcePolicy(r *resource) {
 				continue
 			}
 			for _, ap := range actions {
-				gs, ev, denies := b.resourceGrants(a, ap, b.expand(ap), r, evalARN, sub)
+				gs, ev, denies := b.resourceGrantsOf(a, ap, b.applicableTo(ap, r.src.Type), r, evalARN, sub)
 				b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, note)
 			}
 		}
