@@ -140,6 +140,8 @@ type escalator struct {
 	// of them are computed once (joins).
 	same  map[string]*esc
 	joins map[[2]*esc]*esc
+	// joinsN caches joinAll by its (up to four) interned steps.
+	joinsN map[[4]*esc]*esc
 	// onTarget caches decisions on workloads without a resource policy by
 	// action and resource signature.
 	onTarget map[string]*esc
@@ -249,6 +251,26 @@ func (x *escalator) join2(a, b *esc) *esc {
 	return r
 }
 
+// joinAll is join of up to four interned steps, computed once per tuple.
+func (x *escalator) joinAll(steps []*esc) *esc {
+	if len(steps) > 4 {
+		return join(steps...)
+	}
+	var k [4]*esc
+	for i, st := range steps {
+		if st == nil {
+			return nil
+		}
+		k[i] = st
+	}
+	if r, ok := x.joinsN[k]; ok {
+		return r
+	}
+	r := join(steps...)
+	x.joinsN[k] = r
+	return r
+}
+
 func join(parts ...*esc) *esc {
 	out := &esc{}
 	for _, p := range parts {
@@ -272,7 +294,7 @@ func (b *builder) deriveEscalation(p *principal) {
 	if p.admin {
 		return
 	}
-	x := &escalator{b: b, p: p, a: b.actorOf(p), cache: map[string]*esc{}, same: map[string]*esc{}, joins: map[[2]*esc]*esc{}, onTarget: map[string]*esc{}}
+	x := &escalator{b: b, p: p, a: b.actorOf(p), cache: map[string]*esc{}, same: map[string]*esc{}, joins: map[[2]*esc]*esc{}, joinsN: map[[4]*esc]*esc{}, onTarget: map[string]*esc{}}
 	// passes: iam:PassRole on a role for a service, decided once whatever
 	// the technique.
 	passes := map[[2]string]*esc{}
@@ -303,7 +325,7 @@ func (b *builder) deriveEscalation(p *principal) {
 				for _, act := range t.Actions {
 					steps = append(steps, x.onARN(act, u.arn, u.account))
 				}
-				record(u.arn, t.Name, join(steps...))
+				record(u.arn, t.Name, x.joinAll(steps))
 			}
 		case TargetRole:
 			for _, r := range b.prinsByAcct[p.account] {
@@ -319,7 +341,7 @@ func (b *builder) deriveEscalation(p *principal) {
 					// caller's identity side remains to be decided.
 					steps = append(steps, x.onARN("sts:AssumeRole", r.arn, r.account))
 				}
-				record(r.arn, t.Name, join(steps...))
+				record(r.arn, t.Name, x.joinAll(steps))
 			}
 		case TargetSelf:
 			var r *esc
@@ -395,7 +417,7 @@ func (b *builder) deriveEscalation(p *principal) {
 				for _, act := range t.Actions {
 					steps = append(steps, x.onWorkload(act, w, &tw))
 				}
-				r := join(steps...)
+				r := x.joinAll(steps)
 				for _, role := range w.src.RunsAs {
 					record(role, t.Name+" on "+w.src.ARN, r)
 				}
