@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,10 +81,20 @@ type builder struct {
 	mu    sync.Mutex // guards gaps
 	// raws caches compacted statement JSON by policy and statement.
 	raws sync.Map
+	// fullAcc caches fullAccess by policy and statement.
+	fullAcc sync.Map
+	// applicTo caches applicableTo by pattern and type.
+	applicTo sync.Map
 	// applic caches, per inventory type, which actions apply to it.
 	applic sync.Map
 	// expanded caches catalogue expansions of action patterns.
 	expanded sync.Map
+	// classCache shares action classes between actors (see actionClasses).
+	classCache sync.Map
+	// matchers caches compiled resource patterns (see matcher).
+	matchers sync.Map
+	// shapes interns resource policy shapes (see setShape).
+	shapes shapes
 	// fullEvidence keeps org-policy allows that allow everything (why-not).
 	fullEvidence bool
 }
@@ -114,6 +125,7 @@ func newBuilder(snap *snapshot.Snapshot, opts BuildOptions) *builder {
 		prinsByAcct: map[string][]*principal{},
 		roles:       map[string]*principal{},
 		nodes:       map[string]Node{},
+		shapes:      shapes{},
 	}
 	for _, g := range snap.Gaps {
 		b.gaps = append(b.gaps, Gap(g))
@@ -181,6 +193,7 @@ func (b *builder) compile() {
 				rc.account = r.Account
 			}
 			rc.named = b.parse(rc.account, r.ARN+"#policy", r.Name+" resource policy", r.Policy)
+			b.setShape(rc)
 			b.res.add(rc)
 		}
 	}
@@ -599,20 +612,26 @@ func (b *builder) finish() *Graph {
 	}
 	sort.Slice(g.Nodes, func(i, j int) bool { return g.Nodes[i].ID < g.Nodes[j].ID })
 	all := b.allEdges()
-	g.Edges = make([]Edge, 0, len(all))
+	kept := all[:0]
 	for _, e := range all {
-		if _, ok := b.nodes[e.From]; !ok {
+		from, ok := b.nodes[e.From]
+		if !ok {
 			continue
 		}
-		if _, ok := b.nodes[e.To]; !ok {
+		to, ok := b.nodes[e.To]
+		if !ok {
 			continue
 		}
 		if e.From != "" && e.To != "" {
-			e.CrossAccount = e.CrossAccount || crossAccount(b.nodes[e.From], b.nodes[e.To])
+			e.CrossAccount = e.CrossAccount || crossAccount(from, to)
 		}
-		g.Edges = append(g.Edges, *e)
+		kept = append(kept, e)
 	}
-	sortEdges(g.Edges)
+	sortEdgesByID(kept, b.opts.Workers)
+	g.Edges = make([]Edge, len(kept))
+	for i, e := range kept {
+		g.Edges[i] = *e
+	}
 	sort.SliceStable(b.gaps, func(i, j int) bool {
 		if b.gaps[i].Account != b.gaps[j].Account {
 			return b.gaps[i].Account < b.gaps[j].Account
@@ -631,6 +650,39 @@ func (b *builder) finish() *Graph {
 		g.Meta.GeneratedAt = b.snap.GeneratedAt.UTC().Format(time.RFC3339)
 	}
 	return g
+}
+
+// sortEdgesByID sorts edges by ID (IDs are unique), moving pointers rather
+// than edges, in two halves sorted in parallel and merged.
+func sortEdgesByID(es []*Edge, workers int) {
+	cmp := func(a, b *Edge) int { return strings.Compare(a.ID, b.ID) }
+	if workers < 2 || len(es) < 1<<14 {
+		slices.SortFunc(es, cmp)
+		return
+	}
+	mid := len(es) / 2
+	left, right := es[:mid], es[mid:]
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(left, cmp)
+	}()
+	slices.SortFunc(right, cmp)
+	wg.Wait()
+	merged := make([]*Edge, 0, len(es))
+	i, j := 0, 0
+	for i < len(left) && j < len(right) {
+		if cmp(left[i], right[j]) <= 0 {
+			merged = append(merged, left[i])
+			i++
+		} else {
+			merged = append(merged, right[j])
+			j++
+		}
+	}
+	merged = append(append(merged, left[i:]...), right[j:]...)
+	copy(es, merged)
 }
 
 func crossAccount(a, b Node) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,8 +36,18 @@ type actor struct {
 	noEvidence bool
 	// patterns: the resource patterns of the actor's statements and of the
 	// RCPs of patternAcct (see resourceSignature).
-	patterns    []string
+	patterns    []*patMatcher
 	patternAcct string
+	patternVars bool   // some pattern has a policy variable
+	patternTags bool   // some condition may read resource tags
+	sigBuf      []byte // scratch for resourceSignature
+	// setKey caches policySetKey.
+	setKey string
+	// ev decides the actor's requests reusing its memory (see eval), with
+	// reqBuf and setBuf as the request's storage.
+	ev     policy.Evaluator
+	reqBuf policy.Request
+	setBuf policy.PolicySet
 }
 
 func (b *builder) actorOf(p *principal) *actor {
@@ -135,10 +146,12 @@ type target struct {
 	account string
 	rtype   string // inventory type, "" for scopes and patterns
 	rcps    []policy.OrgLevel
+	// shape: the resource policy's shape (see setShape), 0 if none.
+	shape int
 }
 
 func (b *builder) targetOf(r *resource, evalARN string) target {
-	t := target{nodeID: r.src.ARN, arn: evalARN, res: r.request(b), named: r.named, account: r.account, rtype: r.src.Type, rcps: b.rcps[r.account]}
+	t := target{nodeID: r.src.ARN, arn: evalARN, res: r.request(b), named: r.named, account: r.account, rtype: r.src.Type, rcps: b.rcps[r.account], shape: r.shape}
 	t.res.ARN = evalARN
 	if r.src.Type == snapshot.TypeKMSKey {
 		t.kind = policy.ResourcePolicyKMSKey
@@ -158,6 +171,33 @@ func (b *builder) decide(a *actor, action string, t *target, ctx map[string][]st
 		RCPs:               t.rcps,
 	}
 	return policy.Evaluate(&req, &set, policy.Discovery)
+}
+
+// eval is decide on the actor's reusable evaluator: the decision (and its
+// explanation) is valid until the actor's next eval or check.
+func (b *builder) eval(a *actor, action string, t *target, ctx map[string][]string) *policy.Decision {
+	a.request(action, t, ctx)
+	return a.ev.Evaluate(&a.reqBuf, &a.setBuf, policy.Discovery)
+}
+
+// check is decide without the explanation, for checks and probes whose
+// evidence is not kept: the same result and residual.
+func (b *builder) check(a *actor, action string, t *target, ctx map[string][]string) (policy.Result, *policy.Condition) {
+	a.request(action, t, ctx)
+	return a.ev.Decide(&a.reqBuf, &a.setBuf, policy.Discovery)
+}
+
+// request fills the actor's request and policy set for one question.
+func (a *actor) request(action string, t *target, ctx map[string][]string) {
+	a.reqBuf = policy.Request{Principal: a.req, Action: action, Resource: t.res, Context: ctx}
+	a.setBuf = policy.PolicySet{
+		Identity:           a.identity,
+		Boundary:           a.boundary,
+		Resource:           t.named,
+		ResourcePolicyKind: t.kind,
+		SCPs:               a.scps,
+		RCPs:               t.rcps,
+	}
 }
 
 // outcome is one allowed action with its decision.
@@ -184,20 +224,31 @@ func (b *builder) decideAll(a *actor, pattern string, concrete []string, t *targ
 	var ok []outcome
 	var ev, denies []Evidence
 	for _, class := range b.actionClasses(a, t, pattern, concrete) {
+		if ok == nil {
+			ok = make([]outcome, 0, len(concrete))
+		}
 		// Every action of a class is matched by the same statements, so the
 		// engine decides them alike: ask for one, apply to all.
-		d := b.decide(a, class[0], t, ctx)
-		if d.Result != policy.Allowed {
+		var result policy.Result
+		var cond *policy.Condition
+		var d *policy.Decision
+		if a.noEvidence {
+			result, cond = b.check(a, class[0], t, ctx)
+		} else {
+			d = b.eval(a, class[0], t, ctx)
+			result, cond = d.Result, d.Residual
+		}
+		if result != policy.Allowed {
 			continue
 		}
 		residual := ""
-		if d.Residual != nil {
-			residual = d.Residual.String()
+		if cond != nil {
+			residual = cond.String()
 		}
 		for _, act := range class {
 			ok = append(ok, outcome{action: act, residual: residual})
 		}
-		if !a.noEvidence {
+		if d != nil {
 			ev = mergeEvidence(ev, b.evidence(d.Explanation.Allowing, a))
 			denies = mergeEvidence(denies, b.evidence(d.Explanation.ConditionalDenies, a))
 		}
@@ -292,15 +343,22 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	key := classKey{pattern: pattern, n: len(concrete), first: concrete[0]}
 	base, ok := a.classes[key]
 	if !ok {
-		// The principal's side: identity, boundary, SCPs.
-		var stmts []policy.Statement
-		add := func(ps []policy.NamedPolicy) { stmts = appendStatements(stmts, ps, svc) }
-		add(a.identity)
-		add(a.boundary)
-		for _, l := range a.scps {
-			add(l.Policies)
+		// The principal's side: identity, boundary, SCPs, shared by every
+		// actor with the same policies.
+		shared := sharedClassKey{set: a.policySetKey(), classKey: key}
+		if v, ok := b.classCache.Load(shared); ok {
+			base = v.([][]string)
+		} else {
+			var stmts []policy.Statement
+			add := func(ps []policy.NamedPolicy) { stmts = appendStatements(stmts, ps, svc) }
+			add(a.identity)
+			add(a.boundary)
+			for _, l := range a.scps {
+				add(l.Policies)
+			}
+			base = splitClasses([][]string{concrete}, stmts)
+			b.classCache.Store(shared, base)
 		}
-		base = splitClasses([][]string{concrete}, stmts)
 		if a.classes == nil {
 			a.classes = map[classKey][][]string{}
 		}
@@ -308,12 +366,22 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	}
 	// The resource's side: its RCPs and resource policy, usually a few statements.
 	named := ""
-	if t.named != nil {
+	switch {
+	case t.shape != 0:
+		// Policies of one shape have the same Action elements.
+		named = "\x00shape:" + strconv.Itoa(t.shape)
+	case t.named != nil:
 		named = t.named.ID
 	}
 	fullKey := classKey{pattern: pattern, first: concrete[0], n: len(concrete), named: named, account: t.account}
 	if c, ok := a.classes[fullKey]; ok {
 		return c
+	}
+	shared := sharedClassKey{set: a.policySetKey(), classKey: fullKey}
+	if v, ok := b.classCache.Load(shared); ok {
+		out := v.([][]string)
+		a.classes[fullKey] = out
+		return out
 	}
 	var extra []policy.Statement
 	for _, l := range t.rcps {
@@ -324,7 +392,40 @@ func (b *builder) actionClasses(a *actor, t *target, pattern string, concrete []
 	}
 	out := splitClasses(base, extra)
 	a.classes[fullKey] = out
+	b.classCache.Store(shared, out)
 	return out
+}
+
+// sharedClassKey keys the builder-wide cache of action classes: the
+// actor's policies (policySetKey) and the per-actor key. The cached
+// classes are never modified.
+type sharedClassKey struct {
+	set string
+	classKey
+}
+
+// policySetKey names the policies whose statements split an actor's
+// action classes: identity, boundary, and (by account) SCPs.
+func (a *actor) policySetKey() string {
+	if a.setKey != "" {
+		return a.setKey
+	}
+	var sb strings.Builder
+	for _, list := range [][]policy.NamedPolicy{a.identity, a.boundary} {
+		for _, np := range list {
+			sb.WriteString(np.ID)
+			sb.WriteByte(0)
+		}
+		sb.WriteByte(1)
+	}
+	if len(a.scps) > 0 {
+		for _, l := range a.scps {
+			sb.WriteString(l.ID)
+			sb.WriteByte(0)
+		}
+	}
+	a.setKey = sb.String()
+	return a.setKey
 }
 
 type classKey struct {
@@ -481,12 +582,22 @@ type rawKey struct {
 // fullAccess says whether an org policy statement allows every action on
 // every resource without condition (FullAWSAccess, RCPFullAWSAccess).
 func (b *builder) fullAccess(r policy.StatementRef) bool {
+	key := rawKey{r.PolicyID, r.StatementIndex}
+	if v, ok := b.fullAcc.Load(key); ok {
+		return v.(bool)
+	}
+	full := fullAccessStatement(r.Raw)
+	b.fullAcc.Store(key, full)
+	return full
+}
+
+func fullAccessStatement(raw json.RawMessage) bool {
 	var st struct {
 		Action    any `json:"Action"`
 		Resource  any `json:"Resource"`
 		Condition any `json:"Condition"`
 	}
-	if json.Unmarshal(r.Raw, &st) != nil || st.Condition != nil {
+	if json.Unmarshal(raw, &st) != nil || st.Condition != nil {
 		return false
 	}
 	star := func(v any) bool {
@@ -535,6 +646,17 @@ func (b *builder) applicable(actions []string, rtype string) []string {
 		out = append(out, applicable(rest, rtype)...)
 	}
 	return out
+}
+
+// applicableTo is applicable(b.expand(pattern), rtype), cached per build
+// (the result is shared: not to be modified).
+func (b *builder) applicableTo(pattern, rtype string) []string {
+	k := [2]string{pattern, rtype}
+	if v, ok := b.applicTo.Load(k); ok {
+		return v.([]string)
+	}
+	v, _ := b.applicTo.LoadOrStore(k, b.applicable(b.expand(pattern), rtype))
+	return v.([]string)
 }
 
 // applicableTable is, for one inventory type, whether each catalogue
@@ -746,23 +868,23 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			}
 			return
 		}
-		type per struct {
-			r          *resource
-			gs         []ActionGrant
-			ev, denies []Evidence
-		}
-		var results []per
+		// results: the candidates some action of the pattern applies to.
+		results := make([]*resource, 0, len(cands))
 		// Uniform: on every resource the action applies to, the engine
 		// allows all of the pattern's applicable actions under the scope's
 		// condition. Then one scope edge stands for all of them.
 		uniform := len(scopeGrants) == 1 && scopeGrants[0].Action == ap
 		perType := map[string][]string{}
+		// bucketSplit: the applicable actions of the pattern split for buckets.
+		var bucketSplit *s3Split
+		// scopeExcept: the scope's exceptions among a type's actions.
+		scopeExcept := map[string]string{}
 		sigGrants := map[string][]ActionGrant{}
 		a.noEvidence = true
 		for _, r := range cands {
 			cs, ok := perType[r.src.Type]
 			if !ok {
-				cs = b.applicable(concrete, r.src.Type)
+				cs = b.applicableTo(ap, r.src.Type) // concrete is b.expand(ap)
 				perType[r.src.Type] = cs
 			}
 			if len(cs) == 0 {
@@ -773,20 +895,25 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 				// Resources no statement can tell apart get the same decision:
 				// decide one of each group.
 				key := b.resourceSignature(a, r)
-				if key == "" {
-					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
-				} else if cached, ok := sigGrants[key]; ok {
+				if cached, ok := sigGrants[string(key)]; ok && len(key) > 0 {
 					gs = cached
 				} else {
-					gs, _, _ = b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
-					sigGrants[key] = gs
+					gs, _, _ = b.accessGrants(a, ap, cs, &bucketSplit, r)
+					if len(key) > 0 {
+						sigGrants[string(key)] = gs
+					}
+				}
+				except, ok := scopeExcept[r.src.Type]
+				if !ok {
+					except = strings.Join(restrict(scopeGrants[0].Except, cs), ",")
+					scopeExcept[r.src.Type] = except
 				}
 				if len(gs) != 1 || gs[0].Action != ap || gs[0].Condition != scopeGrants[0].Condition ||
-					strings.Join(gs[0].Except, ",") != strings.Join(restrict(scopeGrants[0].Except, cs), ",") {
+					strings.Join(gs[0].Except, ",") != except {
 					uniform = false
 				}
 			}
-			results = append(results, per{r: r, gs: gs})
+			results = append(results, r)
 		}
 		a.noEvidence = false
 		if uniform {
@@ -794,9 +921,27 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 			b.emitAccess(a.nodeID, t.nodeID, scopeGrants, sev, sden, "")
 			return
 		}
-		for _, x := range results {
-			gs, ev, denies := b.resourceGrantsOf(a, ap, perType[x.r.src.Type], x.r, x.r.src.ARN, false)
-			b.emitAccess(a.nodeID, x.r.src.ARN, gs, ev, denies, "")
+		// Resources without a policy that no statement tells apart get the
+		// same grants citing the same statements: decided once per signature
+		// (the edges share the evidence, which nothing modifies).
+		type decided struct {
+			gs         []ActionGrant
+			ev, denies []Evidence
+		}
+		bySig := map[string]decided{}
+		for _, r := range results {
+			var key []byte
+			if r.named == nil {
+				key = b.resourceSignature(a, r)
+			}
+			d, ok := bySig[string(key)]
+			if !ok || len(key) == 0 {
+				d.gs, d.ev, d.denies = b.accessGrants(a, ap, perType[r.src.Type], &bucketSplit, r)
+				if len(key) > 0 {
+					bySig[string(key)] = d
+				}
+			}
+			b.emitAccess(a.nodeID, r.src.ARN, d.gs, d.ev, d.denies, "")
 		}
 		// Actions that act on no resource type (s3:ListAllMyBuckets,
 		// iam:ListUsers) stay on the scope.
@@ -816,7 +961,7 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 		}
 		return
 	}
-	matches := b.res.match(rp)
+	matches := b.res.match(b.matcher(rp))
 	concrete := b.expand(ap)
 	if svc == "*" {
 		concrete = nil // decided per resource below, from its service's actions
@@ -841,7 +986,13 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 				}
 			}
 		}
-		gs, ev, denies := b.resourceGrants(a, ap, cs, m.r, m.evalARN, m.sub)
+		var gs []ActionGrant
+		var ev, denies []Evidence
+		if svc == "*" {
+			gs, ev, denies = b.resourceGrants(a, ap, cs, m.r, m.evalARN, m.sub)
+		} else {
+			gs, ev, denies = b.resourceGrantsOf(a, ap, b.applicableTo(ap, m.r.src.Type), m.r, m.evalARN, m.sub)
+		}
 		note := ""
 		if m.sub {
 			note = rp
@@ -868,6 +1019,19 @@ func (b *builder) accessFor(a *actor, account, ap, rp string, notAction bool) {
 	}
 }
 
+// accessGrants is resourceGrantsOf(a, ap, cs, r, r's ARN, false) with
+// the bucket split of cs made once (in *sp) for all buckets.
+func (b *builder) accessGrants(a *actor, ap string, cs []string, sp **s3Split, r *resource) ([]ActionGrant, []Evidence, []Evidence) {
+	if len(cs) == 0 || r.src.Type != snapshot.TypeS3Bucket {
+		return b.resourceGrantsOf(a, ap, cs, r, r.src.ARN, false)
+	}
+	if *sp == nil {
+		x := b.splitS3(cs, false)
+		*sp = &x
+	}
+	return b.bucketGrants(a, ap, **sp, r, r.src.ARN, false)
+}
+
 // resourceGrants decides an action pattern on one inventory resource.
 // S3 object actions are asked about the bucket's objects (bucket/* or the
 // statement's narrower pattern), bucket actions about the bucket.
@@ -885,14 +1049,32 @@ func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource
 		t := b.targetOf(r, evalARN)
 		return b.grantsFor(a, ap, cs, &t, nil)
 	}
-	var objs, buckets []string
+	return b.bucketGrants(a, ap, b.splitS3(cs, sub), r, evalARN, sub)
+}
+
+// s3Split divides the actions asked about a bucket: object actions are
+// asked about its objects, bucket actions (unless the grant is on part of
+// the bucket) about the bucket; asked is both, objects first.
+type s3Split struct {
+	objs, buckets, asked []string
+}
+
+func (b *builder) splitS3(cs []string, sub bool) s3Split {
+	var sp s3Split
 	for _, c := range cs {
 		if b.isObjectAction(c) {
-			objs = append(objs, c)
+			sp.objs = append(sp.objs, c)
 		} else if !sub {
-			buckets = append(buckets, c)
+			sp.buckets = append(sp.buckets, c)
 		}
 	}
+	sp.asked = append(append([]string{}, sp.objs...), sp.buckets...)
+	return sp
+}
+
+// bucketGrants is resourceGrantsOf for a bucket, with the actions split.
+func (b *builder) bucketGrants(a *actor, ap string, sp s3Split, r *resource, evalARN string, sub bool) ([]ActionGrant, []Evidence, []Evidence) {
+	objs, buckets := sp.objs, sp.buckets
 	objARN := evalARN
 	if !sub {
 		objARN = r.src.ARN + "/*"
@@ -908,8 +1090,7 @@ func (b *builder) resourceGrantsOf(a *actor, ap string, cs []string, r *resource
 		if len(ok) == 0 {
 			return nil, nil, nil
 		}
-		asked := append(append([]string{}, objs...), buckets...)
-		return compress(ap, asked, ok), mergeEvidence(e1, e2), mergeEvidence(d1, d2)
+		return compress(ap, sp.asked, ok), mergeEvidence(e1, e2), mergeEvidence(d1, d2)
 	}
 	arn, asked := objARN, objs
 	if len(objs) == 0 {
@@ -951,7 +1132,7 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 	wasQuiet := a.noEvidence
 	a.noEvidence = true
 	for _, act := range b.globalDenyActions(a) {
-		if d := b.decide(a, act, &t, nil); d.Result != policy.Allowed {
+		if res, _ := b.check(a, act, &t, nil); res != policy.Allowed {
 			except = append(except, act)
 		}
 	}
@@ -966,17 +1147,25 @@ func (b *builder) allServices(a *actor, account, ap string, notAction bool) {
 		exceptSet[x] = true
 	}
 	var excluded []string
+	// Resources with the same signature are decided alike (as the scope
+	// says, or not): check one of each.
+	asScope := map[string]bool{}
 	for _, r := range b.res.byAcct[account] {
-		reps := b.denyNamedActions(a, r)
-		if len(reps) == 0 {
-			continue
+		key := b.resourceSignature(a, r)
+		same, known := asScope[string(key)]
+		if len(key) == 0 || !known {
+			reps := b.denyNamedActions(a, r)
+			same = len(reps) == 0 || b.asScopeSays(a, r, reps, exceptSet, gs[0].Condition)
+			if len(key) > 0 {
+				asScope[string(key)] = same
+			}
 		}
-		if b.asScopeSays(a, r, reps, exceptSet, gs[0].Condition) {
+		if same {
 			continue
 		}
 		excluded = append(excluded, r.src.ARN)
-		full := b.expand(r.service() + ":*")
-		fg, fev, fden := b.resourceGrants(a, r.service()+":*", full, r, r.src.ARN, false)
+		all := r.service() + ":*"
+		fg, fev, fden := b.resourceGrantsOf(a, all, b.applicableTo(all, r.src.Type), r, r.src.ARN, false)
 		b.emitAccess(a.nodeID, r.src.ARN, fg, fev, fden, "")
 	}
 	id := b.ensureAllScope(account, excluded)
@@ -1101,7 +1290,7 @@ func (b *builder) denyNamedActions(a *actor, r *resource) []string {
 				if s := actionService(ap); s != "*" && s != svc {
 					continue
 				}
-				for _, x := range b.applicable(b.expand(ap), r.src.Type) {
+				for _, x := range b.applicableTo(ap, r.src.Type) {
 					if strings.EqualFold(actionService(x), svc) && !seen[x] {
 						seen[x] = true
 						out = append(out, x)
@@ -1163,26 +1352,43 @@ func (b *builder) ensureAllScope(account string, excluded []string) string {
 	return id
 }
 
-// resourceSignature identifies what the engine can see of a resource
-// without a resource policy, for an actor: its type, tags, KMS key
-// manager, and which resource patterns of the actor's statements (identity,
-// boundary, SCPs) and of its account's RCPs match it, its objects, or
-// sub-resources of it. Two resources with the same signature get the same
-// decisions. "" means: decide it on its own (it has a resource policy).
-func (b *builder) resourceSignature(a *actor, r *resource) string {
-	if r.named != nil {
-		return ""
+// resourceSignature identifies what the engine can see of a resource,
+// for an actor: its type, KMS key manager, tags (when a condition may read
+// them), the shape of its resource policy (see setShape), and which resource patterns of the actor's
+// statements (identity, boundary, SCPs), of its account's RCPs and of its
+// own policy match it, its objects, or sub-resources of it. Two resources
+// with the same signature get the same decisions for every action on the
+// resource and on its objects. nil means: decide it on its own. The
+// signature is valid until the actor's next resourceSignature.
+func (b *builder) resourceSignature(a *actor, r *resource) []byte {
+	if r.named != nil && r.shape == 0 {
+		return nil
 	}
 	if a.patterns == nil {
-		var ps []string
+		seen := map[string]bool{}
+		ps := []*patMatcher{}
 		add := func(np []policy.NamedPolicy) {
 			for i := range np {
 				if np[i].Policy == nil {
 					continue
 				}
 				for _, st := range np[i].Policy.Statements() {
-					ps = append(ps, st.Resources...)
-					ps = append(ps, st.NotResources...)
+					if st.HasCondition && mentionsResourceTags(st.Raw) {
+						a.patternTags = true
+					}
+					for _, lists := range [][]string{st.Resources, st.NotResources} {
+						for _, p := range lists {
+							if strings.Contains(p, "${") {
+								a.patternVars = true
+							}
+							// "*" matches every resource and its objects and names
+							// no sub-resource: the same bits for all, so left out.
+							if p != "*" && !seen[p] {
+								seen[p] = true
+								ps = append(ps, b.matcher(p))
+							}
+						}
+					}
 				}
 			}
 		}
@@ -1197,42 +1403,38 @@ func (b *builder) resourceSignature(a *actor, r *resource) string {
 		a.patterns = ps
 		a.patternAcct = r.account
 	}
-	if a.patternAcct != r.account {
-		return ""
+	if a.patternAcct != r.account || a.patternVars {
+		return nil // policy variables: the engine resolves them per request
 	}
-	for _, p := range a.patterns {
-		if strings.Contains(p, "${") {
-			return "" // policy variables: the engine resolves them per request
-		}
+	buf := a.sigBuf[:0]
+	buf = append(buf, r.sigBase...)
+	if a.patternTags || r.shapeTags {
+		// Tags matter only to conditions that read them.
+		buf = append(buf, r.sigTags...)
 	}
-	var sb strings.Builder
-	sb.WriteString(r.src.Type)
-	sb.WriteByte('|')
-	sb.WriteString(r.src.Properties["keyManager"])
-	keys := make([]string, 0, len(r.src.Tags))
-	for k := range r.src.Tags {
-		keys = append(keys, k)
+	buf = append(buf, '|')
+	buf = appendPatternBits(buf, a.patterns, r.src.ARN)
+	if r.named != nil {
+		buf = append(buf, '|')
+		buf = strconv.AppendInt(buf, int64(r.shape), 10)
+		buf = append(buf, '|')
+		buf = appendPatternBits(buf, r.shapePatterns, r.src.ARN)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		sb.WriteString("|" + k + "=" + r.src.Tags[k])
+	a.sigBuf = buf
+	return buf
+}
+
+// appendPatternBits appends one byte per pattern: whether it matches arn
+// (1), its objects arn/* (2), or names sub-resources of it (4).
+func appendPatternBits(buf []byte, patterns []*patMatcher, arn string) []byte {
+	if len(patterns) == 0 {
+		return buf
 	}
-	sb.WriteByte('|')
-	obj := r.src.ARN + "/*"
-	for _, p := range a.patterns {
-		bits := byte('0')
-		if policy.MatchResource(p, r.src.ARN) {
-			bits |= 1
-		}
-		if policy.MatchResource(p, obj) {
-			bits |= 2
-		}
-		if _, ok := subResource(p, r.src.ARN); ok {
-			bits |= 4
-		}
-		sb.WriteByte(bits)
+	obj := arn + "/*"
+	for _, p := range patterns {
+		buf = append(buf, p.bits(arn, obj))
 	}
-	return sb.String()
+	return buf
 }
 
 // restrict keeps the actions of xs that are in set (order kept).
@@ -1310,7 +1512,7 @@ func (b *builder) deriveResourcePolicy(r *resource) {
 				continue
 			}
 			for _, ap := range actions {
-				gs, ev, denies := b.resourceGrants(a, ap, b.expand(ap), r, evalARN, sub)
+				gs, ev, denies := b.resourceGrantsOf(a, ap, b.applicableTo(ap, r.src.Type), r, evalARN, sub)
 				b.emitAccess(a.nodeID, r.src.ARN, gs, ev, denies, note)
 			}
 		}
@@ -1481,7 +1683,7 @@ func (b *builder) deriveTrust(role *principal) {
 				action = "sts:AssumeRoleWithSAML"
 			}
 		}
-		d := b.decide(a, action, &t, nil)
+		d := b.eval(a, action, &t, nil)
 		if d.Result != policy.Allowed {
 			continue
 		}
@@ -1506,7 +1708,7 @@ func (b *builder) deriveTrust(role *principal) {
 
 // confined says whether a service principal's decision depends on
 // aws:SourceAccount or aws:SourceArn (confused-deputy protection).
-func confined(d policy.Decision) bool {
+func confined(d *policy.Decision) bool {
 	if d.Residual == nil {
 		return false
 	}

@@ -3,6 +3,7 @@ package graph
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamreach/iamreach/policy"
 	"github.com/iamreach/iamreach/snapshot"
@@ -185,6 +186,13 @@ type resource struct {
 	// principal is set for IAM users, roles and groups, indexed so that IAM
 	// actions on them find them; their nodes are made as principals.
 	principal *principal
+	// sigBase, sigTags, shape, shapePatterns and shapeTags (the policy
+	// may read resource tags): see setShape.
+	sigBase       string
+	sigTags       string
+	shape         int
+	shapePatterns []*patMatcher
+	shapeTags     bool
 }
 
 func (r *resource) service() string {
@@ -238,6 +246,9 @@ type resourceIndex struct {
 	// bySvcAcct: service → account → resources sorted by ARN.
 	bySvcAcct map[string]map[string][]*resource
 	byAcct    map[string][]*resource
+	// matched caches match by pattern once sealed: many principals share
+	// a statement (a group's or a managed policy's).
+	matched sync.Map
 }
 
 func newResourceIndex() *resourceIndex {
@@ -248,6 +259,8 @@ func (x *resourceIndex) add(r *resource) {
 	if _, dup := x.byARN[r.src.ARN]; dup {
 		return
 	}
+	r.sigBase = sigBase(r)
+	r.sigTags = sigTags(r)
 	x.all = append(x.all, r)
 	x.byARN[r.src.ARN] = r
 	svc := r.service()
@@ -284,7 +297,17 @@ func (x *resourceIndex) inService(svc, account string) []*resource {
 // found by binary search on the pattern's literal prefix (the part before
 // its first wildcard) in the ARN-sorted lists of the service, and by
 // looking up the literal prefix's own prefixes (for sub-resource patterns).
-func (x *resourceIndex) match(pattern string) []resMatch {
+func (x *resourceIndex) match(m *patMatcher) []resMatch {
+	if v, ok := x.matched.Load(m.raw); ok {
+		return v.([]resMatch)
+	}
+	v, _ := x.matched.LoadOrStore(m.raw, x.find(m))
+	return v.([]resMatch)
+}
+
+// find is match without the cache (the result is shared: not to be modified).
+func (x *resourceIndex) find(m *patMatcher) []resMatch {
+	pattern := m.raw
 	parts := strings.SplitN(pattern, ":", 6)
 	if len(parts) < 6 {
 		return nil
@@ -318,10 +341,10 @@ func (x *resourceIndex) match(pattern string) []resMatch {
 		i := sort.Search(len(rs), func(i int) bool { return rs[i].src.ARN >= lit })
 		for ; i < len(rs) && strings.HasPrefix(rs[i].src.ARN, lit); i++ {
 			r := rs[i]
-			if policy.MatchResource(pattern, r.src.ARN) {
+			if m.whole.Match(r.src.ARN) {
 				seen[r.src.ARN] = true
 				out = append(out, resMatch{r: r, evalARN: r.src.ARN})
-			} else if sub, ok := subResource(pattern, r.src.ARN); ok {
+			} else if sub, ok := m.sub(r.src.ARN); ok {
 				seen[r.src.ARN] = true
 				out = append(out, resMatch{r: r, evalARN: sub, sub: true})
 			}
@@ -337,7 +360,7 @@ func (x *resourceIndex) match(pattern string) []resMatch {
 		if !ok || seen[r.src.ARN] {
 			continue
 		}
-		if sub, ok := subResource(pattern, r.src.ARN); ok {
+		if sub, ok := m.sub(r.src.ARN); ok {
 			seen[r.src.ARN] = true
 			out = append(out, resMatch{r: r, evalARN: sub, sub: true})
 		}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/iamreach/iamreach/policy"
@@ -111,8 +112,7 @@ func (b *builder) markAdmins() {
 	for _, p := range b.prins {
 		a := b.actorOf(p)
 		t := target{nodeID: ScopeID("*", p.account), arn: "*", res: policy.Resource{ARN: "*", Account: p.account, OrgID: b.orgIDOf(p.account)}, account: p.account, rcps: b.rcps[p.account]}
-		d := b.decide(a, "*", &t, nil)
-		if d.Result == policy.Allowed && d.Residual == nil {
+		if res, cond := b.check(a, "*", &t, nil); res == policy.Allowed && cond == nil {
 			p.admin = true
 			b.setProp(p.arn, "admin", "true")
 			b.setProp(p.arn, "adminReason", "policy allows * on *")
@@ -134,6 +134,19 @@ type escalator struct {
 	p     *principal
 	a     *actor
 	cache map[string]*esc
+	// same interns step results by what they say (action, condition and
+	// the statements cited), so that steps decided alike on many targets
+	// (iam:PassRole on every role of the account) are one value, and joins
+	// of them are computed once (joins).
+	same  map[string]*esc
+	joins map[[2]*esc]*esc
+	// joinsN caches joinAll by its (up to four) interned steps.
+	joinsN map[[4]*esc]*esc
+	// onTarget caches decisions on workloads without a resource policy by
+	// action and resource signature.
+	onTarget map[string]*esc
+	keyBuf   []byte
+	workBuf  []byte
 }
 
 // anywhere decides whether the principal may do action on some resource
@@ -169,10 +182,42 @@ func (x *escalator) anywhere(action string) *esc {
 
 // on decides one action on one target.
 func (x *escalator) on(action string, t *target, ctx map[string][]string) *esc {
-	d := x.b.decide(x.a, action, t, ctx)
+	d := x.b.eval(x.a, action, t, ctx)
 	if d.Result != policy.Allowed {
 		return nil
 	}
+	// The step's content is a function of the action, the residual and the
+	// statements the decision cites: intern it by those.
+	key := x.keyBuf[:0]
+	key = append(key, action...)
+	key = append(key, 0)
+	if d.Residual != nil {
+		key = append(key, d.Residual.String()...)
+	}
+	for _, list := range [][]policy.StatementRef{d.Explanation.Allowing, d.Explanation.ConditionalDenies} {
+		key = append(key, 0, 0)
+		for _, r := range list {
+			key = append(key, 0)
+			key = append(key, r.PolicyKind...)
+			key = append(key, 0)
+			key = append(key, r.PolicyID...)
+			key = append(key, 0)
+			key = append(key, r.Level...)
+			key = append(key, 0)
+			key = strconv.AppendInt(key, int64(r.StatementIndex), 10)
+		}
+	}
+	x.keyBuf = key
+	if r, ok := x.same[string(key)]; ok {
+		return r
+	}
+	r := x.decided(action, d)
+	x.same[string(key)] = r
+	return r
+}
+
+// decided is the step of an allowed decision.
+func (x *escalator) decided(action string, d *policy.Decision) *esc {
 	r := &esc{ev: x.b.evidence(d.Explanation.Allowing, x.a), denies: x.b.evidence(d.Explanation.ConditionalDenies, x.a)}
 	g := ActionGrant{Action: action, Level: catalog.Level(action)}
 	if d.Residual != nil {
@@ -190,6 +235,40 @@ func (x *escalator) onARN(action, arn, account string) *esc {
 		t.res.Tags = p.node.Tags
 	}
 	return x.on(action, &t, nil)
+}
+
+// join2 is join of two interned steps, computed once per pair.
+func (x *escalator) join2(a, b *esc) *esc {
+	if a == nil || b == nil {
+		return nil
+	}
+	k := [2]*esc{a, b}
+	if r, ok := x.joins[k]; ok {
+		return r
+	}
+	r := join(a, b)
+	x.joins[k] = r
+	return r
+}
+
+// joinAll is join of up to four interned steps, computed once per tuple.
+func (x *escalator) joinAll(steps []*esc) *esc {
+	if len(steps) > 4 {
+		return join(steps...)
+	}
+	var k [4]*esc
+	for i, st := range steps {
+		if st == nil {
+			return nil
+		}
+		k[i] = st
+	}
+	if r, ok := x.joinsN[k]; ok {
+		return r
+	}
+	r := join(steps...)
+	x.joinsN[k] = r
+	return r
 }
 
 func join(parts ...*esc) *esc {
@@ -215,7 +294,10 @@ func (b *builder) deriveEscalation(p *principal) {
 	if p.admin {
 		return
 	}
-	x := &escalator{b: b, p: p, a: b.actorOf(p), cache: map[string]*esc{}}
+	x := &escalator{b: b, p: p, a: b.actorOf(p), cache: map[string]*esc{}, same: map[string]*esc{}, joins: map[[2]*esc]*esc{}, joinsN: map[[4]*esc]*esc{}, onTarget: map[string]*esc{}}
+	// passes: iam:PassRole on a role for a service, decided once whatever
+	// the technique.
+	passes := map[[2]string]*esc{}
 	found := map[string][]string{} // target → techniques, in table order
 	first := map[string]*esc{}
 	record := func(to, tech string, r *esc) {
@@ -243,7 +325,7 @@ func (b *builder) deriveEscalation(p *principal) {
 				for _, act := range t.Actions {
 					steps = append(steps, x.onARN(act, u.arn, u.account))
 				}
-				record(u.arn, t.Name, join(steps...))
+				record(u.arn, t.Name, x.joinAll(steps))
 			}
 		case TargetRole:
 			for _, r := range b.prinsByAcct[p.account] {
@@ -259,7 +341,7 @@ func (b *builder) deriveEscalation(p *principal) {
 					// caller's identity side remains to be decided.
 					steps = append(steps, x.onARN("sts:AssumeRole", r.arn, r.account))
 				}
-				record(r.arn, t.Name, join(steps...))
+				record(r.arn, t.Name, x.joinAll(steps))
 			}
 		case TargetSelf:
 			var r *esc
@@ -316,9 +398,14 @@ func (b *builder) deriveEscalation(p *principal) {
 				if !r.isRole || r == p || !trusts(r, t.Service) {
 					continue
 				}
-				tr := target{nodeID: r.arn, arn: r.arn, res: policy.Resource{ARN: r.arn, Account: r.account, Tags: r.node.Tags, OrgID: b.orgIDOf(r.account)}, account: r.account, rcps: b.rcps[r.account]}
-				pass := x.on("iam:PassRole", &tr, map[string][]string{"iam:PassedToService": {t.Service}})
-				record(r.arn, t.Name, join(pass, compute))
+				pk := [2]string{r.arn, t.Service}
+				pass, ok := passes[pk]
+				if !ok {
+					tr := target{nodeID: r.arn, arn: r.arn, res: policy.Resource{ARN: r.arn, Account: r.account, Tags: r.node.Tags, OrgID: b.orgIDOf(r.account)}, account: r.account, rcps: b.rcps[r.account]}
+					pass = x.on("iam:PassRole", &tr, map[string][]string{"iam:PassedToService": {t.Service}})
+					passes[pk] = pass
+				}
+				record(r.arn, t.Name, x.join2(pass, compute))
 			}
 		case TargetWorkload:
 			for _, w := range b.res.inService(strings.SplitN(t.WorkloadType, ":", 2)[0], p.account) {
@@ -328,9 +415,9 @@ func (b *builder) deriveEscalation(p *principal) {
 				tw := b.targetOf(w, w.src.ARN)
 				var steps []*esc
 				for _, act := range t.Actions {
-					steps = append(steps, x.on(act, &tw, nil))
+					steps = append(steps, x.onWorkload(act, w, &tw))
 				}
-				r := join(steps...)
+				r := x.joinAll(steps)
 				for _, role := range w.src.RunsAs {
 					record(role, t.Name+" on "+w.src.ARN, r)
 				}
@@ -345,7 +432,9 @@ func (b *builder) deriveEscalation(p *principal) {
 	for _, to := range targets {
 		r := first[to]
 		techs := found[to]
-		e := Edge{Kind: EdgeCanEscalate, From: p.arn, To: to, Technique: techs[0], Actions: r.grants, Evidence: r.ev, Denies: r.denies}
+		// Steps are shared between targets: each edge gets its own slices.
+		e := Edge{Kind: EdgeCanEscalate, From: p.arn, To: to, Technique: techs[0],
+			Actions: append([]ActionGrant(nil), r.grants...), Evidence: append(make([]Evidence, 0, len(r.ev)+1), r.ev...), Denies: append([]Evidence(nil), r.denies...)}
 		if r.conditional {
 			e.Conditional, e.Condition = true, strings.Join(uniqueStrings(r.conds), " AND ")
 		}
@@ -367,6 +456,27 @@ func (b *builder) deriveEscalation(p *principal) {
 			b.setProp(p.arn, "adminReason", "self-escalation by "+selfTech[0])
 		}
 	}
+}
+
+// onWorkload is on for a workload: workloads without a resource policy
+// that no statement tells apart (same resource signature) get the same
+// decision and the same cited statements, so one is decided for all.
+func (x *escalator) onWorkload(action string, w *resource, t *target) *esc {
+	if w.named != nil {
+		return x.on(action, t, nil)
+	}
+	sig := x.b.resourceSignature(x.a, w)
+	if len(sig) == 0 {
+		return x.on(action, t, nil)
+	}
+	k := append(append(append(x.workBuf[:0], action...), 0), sig...)
+	x.workBuf = k
+	if r, ok := x.onTarget[string(k)]; ok {
+		return r
+	}
+	r := x.on(action, t, nil) // uses neither workBuf nor the signature buffer
+	x.onTarget[string(k)] = r
+	return r
 }
 
 func uniqueStrings(ss []string) []string {

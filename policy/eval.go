@@ -123,6 +123,9 @@ type evaluator struct {
 	expl   *Explanation
 	deny   tri
 	q      quirks
+	// quiet: only the result and the residual are wanted (Evaluator.Decide),
+	// so no explanation is assembled.
+	quiet bool
 }
 
 func (e *evaluator) matchAction(s *stmt) bool {
@@ -460,7 +463,20 @@ func (e *evaluator) scan(np *NamedPolicy, kind, level string, res *[pmCount]tri)
 		}
 		c := e.evalConds(s)
 		if c.isFalse() {
-			e.noteUnmet(np, kind, level, s)
+			if !e.quiet {
+				e.noteUnmet(np, kind, level, s)
+			}
+			continue
+		}
+		if e.quiet {
+			if s.effect == Deny {
+				e.deny = or(e.deny, c)
+				continue
+			}
+			allow = or(allow, c)
+			if res != nil {
+				res[pm] = or(res[pm], c)
+			}
 			continue
 		}
 		r := ref(np, kind, level, s)
@@ -537,6 +553,16 @@ func (ev *Evaluator) Evaluate(req *Request, set *PolicySet, mode Mode) *Decision
 	return &ev.d
 }
 
+// Decide is Evaluate without the explanation: the same Result and
+// Residual, for callers that only need the outcome (the graph builder's
+// checks and probes). It allocates nothing but the residual of a
+// conditional decision.
+func (ev *Evaluator) Decide(req *Request, set *PolicySet, mode Mode) (Result, *Condition) {
+	var d Decision
+	evaluateQuiet(&d, req, set, mode, 0, true)
+	return d.Result, d.Residual
+}
+
 func evaluate(req *Request, set *PolicySet, mode Mode, q quirks) Decision {
 	var d Decision
 	evaluateInto(&d, req, set, mode, q)
@@ -544,7 +570,12 @@ func evaluate(req *Request, set *PolicySet, mode Mode, q quirks) Decision {
 }
 
 func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks) {
-	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil, q: q}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse, q: q}
+	evaluateQuiet(d, req, set, mode, q, false)
+}
+
+// evaluateQuiet evaluates into d; quiet leaves d.Explanation untouched.
+func evaluateQuiet(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks, quiet bool) {
+	e := evaluator{ctx: evalCtx{req: req, mode: mode, hasBoundary: set.Boundary != nil, q: q}, action: req.Action, arn: req.Resource.ARN, expl: &d.Explanation, deny: vFalse, q: q, quiet: quiet}
 	p := &req.Principal
 	service, _, _ := strings.Cut(req.Action, ":")
 
@@ -573,7 +604,7 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 		for _, lvl := range set.RCPs {
 			e.scanAll(lvl.Policies, KindRCP, lvl.ID)
 		}
-	} else if len(set.RCPs) > 0 {
+	} else if len(set.RCPs) > 0 && !quiet {
 		d.Explanation.Notes = append(d.Explanation.Notes, rcpExemption(req, p, service))
 	}
 	vpceOK := vTrue
@@ -657,6 +688,20 @@ func evaluateInto(d *Decision, req *Request, set *PolicySet, mode Mode, q quirks
 	}
 	final := and(and(allowed, and(scpOK, vpceOK)), not(e.deny))
 
+	if quiet {
+		switch {
+		case bpaBlocks && !final.isFalse() && !e.deny.isTrue(), e.deny.isTrue():
+			d.Result = ExplicitlyDenied
+		case final.isFalse():
+			d.Result = ImplicitlyDenied
+		default:
+			d.Result = Allowed
+			if !final.isTrue() {
+				d.Residual = final.c
+			}
+		}
+		return
+	}
 	switch {
 	case bpaBlocks && !final.isFalse() && !e.deny.isTrue():
 		d.Result = ExplicitlyDenied

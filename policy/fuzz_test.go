@@ -98,6 +98,9 @@ func FuzzMatch(f *testing.F) {
 			t.Fatal(`"*" must match every action`)
 		}
 		r := policy.MatchResource(rp, arn)
+		if policy.CompileResourceMatcher(rp).Match(arn) != r {
+			t.Fatalf("CompileResourceMatcher(%q).Match(%q) disagrees with MatchResource", rp, arn)
+		}
 		if !strings.ContainsAny(rp, "*?") && r && rp != arn {
 			t.Fatalf("literal resource pattern %q matched %q", rp, arn)
 		}

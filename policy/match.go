@@ -274,6 +274,21 @@ func MatchResource(pattern, arn string) bool {
 	return r.match(arn)
 }
 
+// ResourceMatcher is a Resource pattern compiled once for matching many
+// ARNs, with MatchResource's semantics (MatchResource compiles the pattern
+// on every call).
+type ResourceMatcher struct {
+	p resourcePattern
+}
+
+// CompileResourceMatcher compiles a Resource pattern for Match.
+func CompileResourceMatcher(pattern string) *ResourceMatcher {
+	return &ResourceMatcher{p: compileResource(pattern, "")}
+}
+
+// Match reports whether the pattern matches arn, as MatchResource does.
+func (m *ResourceMatcher) Match(arn string) bool { return m.p.match(arn) }
+
 func (r *resourcePattern) allExact() bool {
 	for _, k := range r.kinds {
 		if k != patExact {

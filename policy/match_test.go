@@ -58,5 +58,8 @@ func TestMatchResource(t *testing.T) {
 		if got := policy.MatchResource(tt.p, tt.a); got != tt.want {
 			t.Errorf("MatchResource(%q, %q) = %v, want %v", tt.p, tt.a, got, tt.want)
 		}
+		if got := policy.CompileResourceMatcher(tt.p).Match(tt.a); got != tt.want {
+			t.Errorf("CompileResourceMatcher(%q).Match(%q) = %v, want %v", tt.p, tt.a, got, tt.want)
+		}
 	}
 }

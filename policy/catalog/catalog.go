@@ -56,6 +56,7 @@ type data struct {
 	names    map[string]string
 	rcp      map[string]bool
 	actions  map[string]*Action  // lower-case "svc:action"
+	exact    map[string]*Action  // catalogue spelling: found without lower-casing
 	bySvc    map[string][]string // service → action names (catalogue spelling), sorted
 	rtypes   map[string][]ResourceType
 	all      []*Action // sorted by Name
@@ -107,7 +108,7 @@ func (a *rawAction) UnmarshalJSON(b []byte) error {
 }
 
 func decode(b []byte) *data {
-	d := &data{names: map[string]string{}, rcp: map[string]bool{}, actions: map[string]*Action{}, bySvc: map[string][]string{}, rtypes: map[string][]ResourceType{}}
+	d := &data{names: map[string]string{}, rcp: map[string]bool{}, actions: map[string]*Action{}, exact: map[string]*Action{}, bySvc: map[string][]string{}, rtypes: map[string][]ResourceType{}}
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		d.err = fmt.Errorf("catalog: %w", err)
@@ -145,6 +146,7 @@ func decode(b []byte) *data {
 				}
 			}
 			d.actions[strings.ToLower(act.Name)] = act
+			d.exact[act.Name] = act
 			d.bySvc[s.Key] = append(d.bySvc[s.Key], act.Name)
 			d.all = append(d.all, act)
 		}
@@ -164,7 +166,7 @@ func Source() string { return load().source }
 
 // Lookup finds an action by name, case-insensitively ("S3:getobject").
 func Lookup(action string) (Action, bool) {
-	a, ok := load().actions[lower(action)]
+	a, ok := find(action)
 	if !ok {
 		return Action{}, false
 	}
@@ -174,10 +176,21 @@ func Lookup(action string) (Action, bool) {
 // Level is the access level of an action, or "Unknown" when the action is
 // not in the catalogue.
 func Level(action string) string {
-	if a, ok := load().actions[lower(action)]; ok {
+	if a, ok := find(action); ok {
 		return a.Level
 	}
 	return LevelUnknown
+}
+
+// find looks an action up, first as the catalogue spells it (no copy),
+// then case-insensitively.
+func find(action string) (*Action, bool) {
+	d := load()
+	if a, ok := d.exact[action]; ok {
+		return a, true
+	}
+	a, ok := d.actions[lower(action)]
+	return a, ok
 }
 
 // Services lists every service prefix, sorted.
