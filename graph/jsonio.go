@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,45 +19,157 @@ type graphFile struct {
 	*Graph
 }
 
-// WriteJSON writes a built graph as JSON.
+// WriteJSON writes a built graph as JSON, one node, edge or finding at a
+// time, so a large graph is never held twice in memory. The document is
+// {"format", "meta", "nodes", "edges", "findings"}, as graphFile encodes.
 func WriteJSON(w io.Writer, g *Graph) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(graphFile{Format: GraphFormat, Graph: g}); err != nil {
+	put := func(s string) error {
+		_, err := io.WriteString(w, s)
+		return err
+	}
+	format, _ := json.Marshal(GraphFormat)
+	err := put(`{"format":` + string(format) + `,"meta":`)
+	if err == nil {
+		err = enc.Encode(g.Meta)
+	}
+	if err == nil {
+		err = writeArray(w, enc, "nodes", g.Nodes, false)
+	}
+	if err == nil {
+		err = writeArray(w, enc, "edges", g.Edges, false)
+	}
+	if err == nil {
+		err = writeArray(w, enc, "findings", g.Findings, true)
+	}
+	if err == nil {
+		err = put("}\n")
+	}
+	if err != nil {
 		return fmt.Errorf("write graph: %w", err)
 	}
 	return nil
 }
 
-// ReadJSON reads a graph written by WriteJSON (plain or gzip-compressed).
+// writeArray writes ,"name":[...] element by element (nothing if the list is
+// empty and omitEmpty, as the field's omitempty tag would).
+func writeArray[T any](w io.Writer, enc *json.Encoder, name string, xs []T, omitEmpty bool) error {
+	if len(xs) == 0 && omitEmpty {
+		return nil
+	}
+	if xs == nil {
+		_, err := io.WriteString(w, `,"`+name+`":null`)
+		return err
+	}
+	if _, err := io.WriteString(w, `,"`+name+`":[`); err != nil {
+		return err
+	}
+	for i := range xs {
+		if i > 0 {
+			if _, err := io.WriteString(w, ","); err != nil {
+				return err
+			}
+		}
+		if err := enc.Encode(&xs[i]); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "]")
+	return err
+}
+
+// ReadJSON reads a graph written by WriteJSON (plain or gzip-compressed),
+// decoding it element by element rather than holding the whole text.
 func ReadJSON(r io.Reader) (*Graph, error) {
-	data, err := fileio.ReadAll(r)
+	rd, err := fileio.Reader(r)
 	if err != nil {
 		return nil, fmt.Errorf("read graph: %w", err)
 	}
-	var head struct {
-		Format        string `json:"format"`
-		SchemaVersion *int   `json:"schemaVersion"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("read graph: not a JSON object: %w", err)
-	}
-	switch {
-	case head.Format == "" && head.SchemaVersion != nil:
-		return nil, errors.New("read graph: this is a snapshot, not a built graph (use --snapshot)")
-	case head.Format != GraphFormat:
-		return nil, fmt.Errorf("read graph: field format is %q, want %q", head.Format, GraphFormat)
-	}
-	g := &Graph{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&graphFile{Graph: g}); err != nil {
+	g, err := readGraph(json.NewDecoder(rd))
+	if err != nil {
 		return nil, fmt.Errorf("read graph: %w", err)
 	}
 	if err := g.validate(); err != nil {
 		return nil, fmt.Errorf("read graph: %w", err)
 	}
 	return g, nil
+}
+
+func readGraph(dec *json.Decoder) (*Graph, error) {
+	dec.DisallowUnknownFields()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	g := &Graph{}
+	format := ""
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		if key != "format" && format != GraphFormat {
+			// The format comes first in every graph file.
+			if key == "schemaVersion" {
+				return nil, errors.New("this is a snapshot, not a built graph (use --snapshot)")
+			}
+			return nil, fmt.Errorf("field format is %q, want %q", format, GraphFormat)
+		}
+		switch key {
+		case "format":
+			if err := dec.Decode(&format); err != nil {
+				return nil, fmt.Errorf("format: %w", err)
+			}
+			if format != GraphFormat {
+				return nil, fmt.Errorf("field format is %q, want %q", format, GraphFormat)
+			}
+		case "meta":
+			err = dec.Decode(&g.Meta)
+		case "nodes":
+			g.Nodes, err = readArray[Node](dec)
+		case "edges":
+			g.Edges, err = readArray[Edge](dec)
+		case "findings":
+			g.Findings, err = readArray[Finding](dec)
+		default:
+			return nil, fmt.Errorf("unknown field %q", key)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	if format != GraphFormat {
+		return nil, fmt.Errorf("field format is %q, want %q", format, GraphFormat)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// readArray decodes a JSON array (or null) one element at a time.
+func readArray[T any](dec *json.Decoder) ([]T, error) {
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, nil
+	}
+	if t != json.Delim('[') {
+		return nil, fmt.Errorf("want an array, got %v", t)
+	}
+	out := []T{}
+	for dec.More() {
+		var x T
+		if err := dec.Decode(&x); err != nil {
+			return nil, fmt.Errorf("element %d: %w", len(out), err)
+		}
+		out = append(out, x)
+	}
+	_, err = dec.Token() // ]
+	return out, err
 }
 
 // validate checks that node IDs are unique and every edge joins two nodes.

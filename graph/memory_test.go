@@ -251,6 +251,10 @@ func TestJSONRoundTrip(t *testing.T) {
 		{"wrong format", `{"format":"x"}`, `field format is "x"`},
 		{"dangling edge", `{"format":"iamreach-graph/1","meta":{},"nodes":[{"id":"a","kind":"Role","name":"a"}],"edges":[{"id":"e","kind":"RUNS_AS","from":"a","to":"b"}]}`, `to "b" is not a node`},
 		{"not JSON", `nope`, "not a JSON object"},
+		{"truncated", `{"format":"iamreach-graph/1","meta":{},"nodes":[{"id":"a","kind":"Role"`, "nodes: element 0"},
+		{"unknown field", `{"format":"iamreach-graph/1","meta":{},"extra":1}`, `unknown field "extra"`},
+		{"unknown node field", `{"format":"iamreach-graph/1","meta":{},"nodes":[{"id":"a","colour":"red"}]}`, "colour"},
+		{"format not first", `{"meta":{},"format":"iamreach-graph/1"}`, `field format is ""`},
 	}
 	for _, tc := range bad {
 		if _, err := graph.ReadJSON(strings.NewReader(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -13,6 +13,19 @@ import (
 	"strings"
 )
 
+// Reader returns r, decompressing it when it starts with the gzip magic.
+func Reader(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return bufio.NewReaderSize(zr, 1<<16), nil
+	}
+	return br, nil
+}
+
 // ReadAll reads r whole, decompressing it when it starts with the gzip magic.
 func ReadAll(r io.Reader) ([]byte, error) {
 	br := bufio.NewReader(r)
