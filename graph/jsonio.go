@@ -114,7 +114,7 @@ func readGraph(dec *json.Decoder) (*Graph, error) {
 			if key == "schemaVersion" {
 				return nil, errors.New("this is a snapshot, not a built graph (use --snapshot)")
 			}
-			return nil, fmt.Errorf("field format is %q, want %q", format, GraphFormat)
+			return nil, fmt.Errorf("field %q before format: a graph file starts with \"format\": %q", key, GraphFormat)
 		}
 		switch key {
 		case "format":

@@ -254,7 +254,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		{"truncated", `{"format":"iamreach-graph/1","meta":{},"nodes":[{"id":"a","kind":"Role"`, "nodes: element 0"},
 		{"unknown field", `{"format":"iamreach-graph/1","meta":{},"extra":1}`, `unknown field "extra"`},
 		{"unknown node field", `{"format":"iamreach-graph/1","meta":{},"nodes":[{"id":"a","colour":"red"}]}`, "colour"},
-		{"format not first", `{"meta":{},"format":"iamreach-graph/1"}`, `field format is ""`},
+		{"format not first", `{"meta":{},"format":"iamreach-graph/1"}`, `field "meta" before format`},
 	}
 	for _, tc := range bad {
 		if _, err := graph.ReadJSON(strings.NewReader(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {
