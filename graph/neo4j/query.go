@@ -272,15 +272,16 @@ func (g *genSource) Nodes(ctx context.Context, ids []string) ([]graph.Node, erro
 	byID, err := inTx(ctx, g, func(ctx context.Context, tx neo4j.ManagedTransaction, gen int64) (map[string]graph.Node, error) {
 		r, err := tx.Run(ctx, `UNWIND $ids AS id
 MATCH (n:Node {gen: $gen, id: id})
-RETURN n.json AS json`, map[string]any{"gen": gen, "ids": uniq(ids)})
+RETURN properties(n) AS p`, map[string]any{"gen": gen, "ids": uniq(ids)})
 		if err != nil {
 			return nil, err
 		}
 		out := make(map[string]graph.Node, len(ids))
 		for r.Next(ctx) {
-			var n graph.Node
-			if err := json.Unmarshal([]byte(str(r.Record().Values[0])), &n); err != nil {
-				return nil, fmt.Errorf("decode node: %w", err)
+			p, _ := r.Record().Values[0].(map[string]any)
+			n, err := nodeFromProps(p)
+			if err != nil {
+				return nil, err
 			}
 			out[n.ID] = n
 		}
@@ -318,16 +319,18 @@ func (g *genSource) edges(ctx context.Context, ids []string, kinds []graph.EdgeK
 	for _, k := range kinds {
 		ks = append(ks, string(k))
 	}
-	pattern := "(n)-[r]->()"
+	pattern := "(n)-[r]->(m)"
 	if !out {
-		pattern = "(n)<-[r]-()"
+		pattern = "(n)<-[r]-(m)"
 	}
-	// One round trip for the whole frontier.
+	// One round trip for the whole frontier. An edge without JSON is
+	// rebuilt from its type, endpoints and readable properties.
 	q := `UNWIND range(0, size($ids) - 1) AS i
 MATCH (n:Node {gen: $gen, id: $ids[i]})
 MATCH ` + pattern + `
 WHERE size($kinds) = 0 OR type(r) IN $kinds
-RETURN i, r.id AS id, r.json AS json`
+RETURN i, r.id AS id, r.json AS json,
+  CASE WHEN r.json IS NULL THEN [type(r), m.id, r.technique, r.conditional, r.condition, r.crossAccount] END AS parts`
 	type row struct {
 		i  int64
 		id string
@@ -341,11 +344,20 @@ RETURN i, r.id AS id, r.json AS json`
 		var rows []row
 		for r.Next(ctx) {
 			v := r.Record().Values
+			i, id := toInt(v[0]), str(v[1])
 			var e graph.Edge
-			if err := json.Unmarshal([]byte(str(v[2])), &e); err != nil {
-				return nil, fmt.Errorf("decode edge %s: %w", str(v[1]), err)
+			if parts, ok := v[3].([]any); ok && len(parts) == 6 {
+				e = graph.Edge{ID: id, Kind: graph.EdgeKind(str(parts[0])), From: ids[i], To: str(parts[1]),
+					Technique: str(parts[2]), Condition: str(parts[4])}
+				e.Conditional, _ = parts[3].(bool)
+				e.CrossAccount, _ = parts[5].(bool)
+				if !out {
+					e.From, e.To = e.To, e.From
+				}
+			} else if err := json.Unmarshal([]byte(str(v[2])), &e); err != nil {
+				return nil, fmt.Errorf("decode edge %s: %w", id, err)
 			}
-			rows = append(rows, row{i: toInt(v[0]), id: str(v[1]), e: e})
+			rows = append(rows, row{i: i, id: id, e: e})
 		}
 		return rows, r.Err()
 	})
