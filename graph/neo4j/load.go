@@ -172,13 +172,18 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 		return res, err
 	}
 	q := "UNWIND $rows AS r CREATE (f:" + labelFinding + ") SET f = r"
-	for i := 0; i < len(frows); i += opts.BatchSize {
-		batch := frows[i:min(i+opts.BatchSize, len(frows))]
-		if err := s.writeRows(ctx, "write findings", q, map[string]any{"rows": batch}); err != nil {
-			return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
+	err = s.writeBatches(ctx, opts.Writers, chunk(frows, opts.BatchSize), func(ctx context.Context, rows []any) error {
+		if err := s.writeRows(ctx, "write findings", q, map[string]any{"rows": rows}); err != nil {
+			return err
 		}
-		prog.Findings += len(batch)
+		mu.Lock()
+		defer mu.Unlock()
+		prog.Findings += len(rows)
 		report()
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
 	}
 	res.Findings = prog.Findings
 
@@ -750,8 +755,8 @@ func edgeProps(e graph.Edge) (map[string]any, error) {
 	return p, nil
 }
 
-func findingRows(fs []graph.Finding, gen int64) ([]map[string]any, error) {
-	rows := make([]map[string]any, 0, len(fs))
+func findingRows(fs []graph.Finding, gen int64) ([]any, error) {
+	rows := make([]any, 0, len(fs))
 	for i, f := range fs {
 		js, err := json.Marshal(f)
 		if err != nil {
