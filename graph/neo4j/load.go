@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -119,11 +120,11 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	if err != nil {
 		return res, err
 	}
-	var mu sync.Mutex // guards prog and eids: batches commit concurrently
-	eids := make(map[string]string, len(nodes))
+	var mu sync.Mutex                  // guards prog and eids: batches commit concurrently
+	eids := make([]string, len(nodes)) // element IDs by position in nodes
 	nodeRows := make([]any, len(nodes))
 	for i, n := range nodes {
-		nodeRows[i] = []any{n.label, n.props}
+		nodeRows[i] = []any{n.label, n.props, int64(i)}
 	}
 	err = s.writeBatches(ctx, opts.Writers, chunk(nodeRows, opts.BatchSize), func(ctx context.Context, rows []any) error {
 		pairs, err := s.writeNodes(ctx, dynamic, rows, gen)
@@ -133,7 +134,10 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 		mu.Lock()
 		defer mu.Unlock()
 		for _, p := range pairs {
-			eids[p.id] = p.eid
+			if p.i < 0 || p.i >= int64(len(eids)) {
+				return fmt.Errorf("write nodes: server returned row %d of %d", p.i, len(eids))
+			}
+			eids[p.i] = p.eid
 		}
 		prog.Nodes += len(rows)
 		report()
@@ -215,7 +219,7 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	return res, nil
 }
 
-// Rows are lists, not maps: [label, props] for nodes and [type,
+// Rows are lists, not maps: [label, props, position] for nodes and [type,
 // start element ID, end element ID, props] for relationships, so no key
 // is sent (and decoded by the server) once per row.
 
@@ -223,9 +227,9 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 // takes the label from the row.
 func nodeQuery(label string) string {
 	if label == "" {
-		return "UNWIND $rows AS r CREATE (n:" + labelNode + ") SET n = r[1], n.gen = $gen, n:$(r[0]) RETURN r[1].id AS id, elementId(n) AS eid"
+		return "UNWIND $rows AS r CREATE (n:" + labelNode + ") SET n = r[1], n.gen = $gen, n:$(r[0]) RETURN r[2] AS i, elementId(n) AS eid"
 	}
-	return "UNWIND $rows AS r CREATE (n:" + labelNode + ":" + label + ") SET n = r[1], n.gen = $gen RETURN r[1].id AS id, elementId(n) AS eid"
+	return "UNWIND $rows AS r CREATE (n:" + labelNode + ":" + label + ") SET n = r[1], n.gen = $gen RETURN r[2] AS i, elementId(n) AS eid"
 }
 
 // edgeQuery writes relationship rows, finding the endpoints by the element
@@ -277,7 +281,12 @@ func (s *Store) writeBatches(ctx context.Context, writers int, batches [][]any, 
 	return ctx.Err()
 }
 
-type idPair struct{ id, eid string }
+// idPair is a written node: its position in the load's node list and its
+// element ID.
+type idPair struct {
+	i   int64
+	eid string
+}
 
 // writeNodes writes node rows and returns each node's element ID.
 func (s *Store) writeNodes(ctx context.Context, dynamic bool, rows []any, gen int64) ([]idPair, error) {
@@ -288,7 +297,7 @@ func (s *Store) writeNodes(ctx context.Context, dynamic bool, rows []any, gen in
 
 // writeLabelled writes rows whose first element is the label or type: in
 // one query if dynamic, else one query per label present. collect, if
-// set, receives the (id, element ID) rows the query returns, only once
+// set, receives the (position, element ID) rows the query returns, only once
 // its transaction has committed.
 func (s *Store) writeLabelled(ctx context.Context, what string, dynamic bool, query func(label string) string, rows []any, gen int64, collect func([]idPair)) error {
 	if dynamic {
@@ -319,7 +328,7 @@ func chunk(rows []any, size int) [][]any {
 	return out
 }
 
-// writeRowsCollect is writeRows that hands the returned (id, eid) rows to
+// writeRowsCollect is writeRows that hands the returned (position, eid) rows to
 // collect (nil: results are discarded).
 func (s *Store) writeRowsCollect(ctx context.Context, what, q string, params map[string]any, collect func([]idPair)) error {
 	if collect == nil {
@@ -333,7 +342,7 @@ func (s *Store) writeRowsCollect(ctx context.Context, what, q string, params map
 		var out []idPair
 		for r.Next(ctx) {
 			v := r.Record().Values
-			out = append(out, idPair{str(v[0]), str(v[1])})
+			out = append(out, idPair{toInt(v[0]), str(v[1])})
 		}
 		return out, r.Err()
 	})
@@ -529,63 +538,103 @@ type preparedNode struct {
 	props map[string]any
 }
 
+// preparedEdge refers to its endpoints by their position in the node list.
 type preparedEdge struct {
 	relType  string
-	from, to string
+	from, to int
 	props    map[string]any
 }
 
 // prepare validates g and turns it into rows. Duplicate node IDs and
 // unknown kinds are errors (the graph is malformed); edges whose endpoints
-// are missing are skipped and reported.
+// are missing are skipped and reported. The property maps (and the JSON
+// of the edges that need it) are built on all cores: with a million
+// relationships this is seconds of work before the first write.
 func prepare(g *graph.Graph) ([]preparedNode, []preparedEdge, []string, error) {
-	ids := make(map[string]bool, len(g.Nodes))
-	nodes := make([]preparedNode, 0, len(g.Nodes))
+	pos := make(map[string]int, len(g.Nodes))
+	nodes := make([]preparedNode, len(g.Nodes))
 	for i, n := range g.Nodes {
 		if n.ID == "" {
 			return nil, nil, nil, fmt.Errorf("node %d (%s %q) has no id", i, n.Kind, n.Name)
 		}
-		if ids[n.ID] {
+		if _, dup := pos[n.ID]; dup {
 			return nil, nil, nil, fmt.Errorf("node %q appears twice in the graph", n.ID)
 		}
-		ids[n.ID] = true
+		pos[n.ID] = i
 		label, err := nodeLabel(n.Kind)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("node %q: %w", n.ID, err)
 		}
-		row, err := nodeRow(n)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("node %q: %w", n.ID, err)
-		}
-		nodes = append(nodes, preparedNode{label: label, props: row})
+		nodes[i].label = label
 	}
 	var skipped []string
 	edges := make([]preparedEdge, 0, len(g.Edges))
-	eids := make(map[string]bool, len(g.Edges))
-	for _, e := range g.Edges {
+	src := make([]int, 0, len(g.Edges)) // position in g.Edges of each kept edge
+	seen := make(map[string]bool, len(g.Edges))
+	for i, e := range g.Edges {
 		rt, err := relType(e.Kind)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("edge %q: %w", e.ID, err)
 		}
+		from, okFrom := pos[e.From]
+		to, okTo := pos[e.To]
 		switch {
-		case !ids[e.From]:
+		case !okFrom:
 			skipped = append(skipped, fmt.Sprintf("edge %q (%s): source node %q is not in the graph", e.ID, e.Kind, e.From))
 			continue
-		case !ids[e.To]:
+		case !okTo:
 			skipped = append(skipped, fmt.Sprintf("edge %q (%s): target node %q is not in the graph", e.ID, e.Kind, e.To))
 			continue
-		case eids[e.ID]:
+		case seen[e.ID]:
 			skipped = append(skipped, fmt.Sprintf("edge %q (%s): ID appears twice; the later one is not written", e.ID, e.Kind))
 			continue
 		}
-		eids[e.ID] = true
-		props, err := edgeProps(e)
+		seen[e.ID] = true
+		edges = append(edges, preparedEdge{relType: rt, from: from, to: to})
+		src = append(src, i)
+	}
+	err := parallel(len(nodes), func(i int) error {
+		row, err := nodeRow(g.Nodes[i])
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("edge %q: %w", e.ID, err)
+			return fmt.Errorf("node %q: %w", g.Nodes[i].ID, err)
 		}
-		edges = append(edges, preparedEdge{relType: rt, from: e.From, to: e.To, props: props})
+		nodes[i].props = row
+		return nil
+	})
+	if err == nil {
+		err = parallel(len(edges), func(i int) error {
+			e := g.Edges[src[i]]
+			props, err := edgeProps(e)
+			if err != nil {
+				return fmt.Errorf("edge %q: %w", e.ID, err)
+			}
+			edges[i].props = props
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	return nodes, edges, skipped, nil
+}
+
+// parallel calls f for 0..n-1, split in contiguous ranges over the CPUs,
+// and returns the first error.
+func parallel(n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1000))
+	var eg errgroup.Group
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		eg.Go(func() error {
+			for i := lo; i < hi; i++ {
+				if err := f(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return eg.Wait()
 }
 
 // reservedNodeKeys are node properties of our own; Props keys with these
