@@ -650,8 +650,9 @@ var reservedNodeKeys = map[string]bool{
 // hold the whole node, which nodeFromProps rebuilds exactly; only a node
 // with a Props key that collides with one of ours also carries its JSON.
 func nodeRow(n graph.Node) (map[string]any, error) {
-	row := map[string]any{"id": n.ID, "kind": string(n.Kind), "name": n.Name, "search": searchText(n)}
-	if tt := tagText(n); tt != "" {
+	tt := tagText(n)
+	row := map[string]any{"id": n.ID, "kind": string(n.Kind), "name": n.Name, "search": searchText(n, tt)}
+	if tt != "" {
 		row["tagtext"] = tt
 	}
 	for k, v := range map[string]string{"type": n.Type, "account": n.Account, "region": n.Region} {
@@ -725,9 +726,19 @@ func nodeFromProps(p map[string]any) (graph.Node, error) {
 	return n, nil
 }
 
-// searchText is what the text index narrows Search with.
-func searchText(n graph.Node) string {
-	return strings.ToLower(n.ID + "\x1f" + n.Name + "\x1f" + n.Account + "\x1f" + tagText(n))
+// searchText is what the text index narrows Search with: every text that
+// Search scores above zero (contained in the lower-cased ID, name or tag
+// values, or equal to the account) is contained in it. A name or account
+// already contained in it (most are part of the ARN) is not repeated,
+// which keeps the text index, updated on every node write, smaller.
+func searchText(n graph.Node, tagtext string) string {
+	text := strings.ToLower(n.ID)
+	for _, part := range []string{n.Name, n.Account, tagtext} {
+		if part = strings.ToLower(part); !strings.Contains(text, part) {
+			text += "\x1f" + part
+		}
+	}
+	return text
 }
 
 // tagText holds the tag values, lower-cased, for Search.
