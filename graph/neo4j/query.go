@@ -345,17 +345,9 @@ RETURN i, r.id AS id, r.json AS json,
 		for r.Next(ctx) {
 			v := r.Record().Values
 			i, id := toInt(v[0]), str(v[1])
-			var e graph.Edge
-			if parts, ok := v[3].([]any); ok && len(parts) == 6 {
-				e = graph.Edge{ID: id, Kind: graph.EdgeKind(str(parts[0])), From: ids[i], To: str(parts[1]),
-					Technique: str(parts[2]), Condition: str(parts[4])}
-				e.Conditional, _ = parts[3].(bool)
-				e.CrossAccount, _ = parts[5].(bool)
-				if !out {
-					e.From, e.To = e.To, e.From
-				}
-			} else if err := json.Unmarshal([]byte(str(v[2])), &e); err != nil {
-				return nil, fmt.Errorf("decode edge %s: %w", id, err)
+			e, err := edgeFromParts(id, ids[i], out, v[2], v[3])
+			if err != nil {
+				return nil, err
 			}
 			rows = append(rows, row{i: i, id: id, e: e})
 		}
@@ -378,6 +370,28 @@ RETURN i, r.id AS id, r.json AS json,
 		res[i] = r.e
 	}
 	return res, nil
+}
+
+// edgeFromParts decodes one edge row of the edges query: its JSON when it
+// has one, else rebuilt from parts = [type, other endpoint's id,
+// technique, conditional, condition, crossAccount] around node, the end
+// the query started from (the source if out).
+func edgeFromParts(id, node string, out bool, js, parts any) (graph.Edge, error) {
+	p, ok := parts.([]any)
+	if !ok || len(p) != 6 {
+		var e graph.Edge
+		if err := json.Unmarshal([]byte(str(js)), &e); err != nil {
+			return graph.Edge{}, fmt.Errorf("decode edge %s: %w", id, err)
+		}
+		return e, nil
+	}
+	e := graph.Edge{ID: id, Kind: graph.EdgeKind(str(p[0])), From: node, To: str(p[1]), Technique: str(p[2]), Condition: str(p[4])}
+	e.Conditional, _ = p[3].(bool)
+	e.CrossAccount, _ = p[5].(bool)
+	if !out {
+		e.From, e.To = e.To, e.From
+	}
+	return e, nil
 }
 
 // uniq keeps the first occurrence of each ID, in order.
