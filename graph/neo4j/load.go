@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/iamreach/iamreach/graph"
 )
@@ -21,6 +24,9 @@ type LoadOptions struct {
 	KeepGenerations bool
 	// BatchSize is the number of rows per write transaction; 0: 5000.
 	BatchSize int
+	// Writers is the number of write transactions run at once for nodes
+	// and for relationships; 0: DefaultWriters.
+	Writers int
 	// Progress, if set, is called after each committed batch.
 	Progress func(LoadProgress)
 	// Grace is how long the previous generation is left in place after
@@ -29,6 +35,10 @@ type LoadOptions struct {
 	// meanwhile would show). 0: DefaultGrace; negative: none.
 	Grace time.Duration
 }
+
+// DefaultWriters keeps both cores of a small server busy: one writing
+// transaction uses about one core of Neo4j.
+const DefaultWriters = 2
 
 // DefaultGrace outlasts almost every question (they take well under a
 // second; the API bounds them at 30 s). Waited only when there is an older
@@ -100,22 +110,63 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	}
 	s.log.Info("neo4j load started", "gen", gen, "nodes", len(nodes), "edges", len(edges), "findings", len(g.Findings))
 
-	// Nodes, then relationships. With Neo4j 5.26+ the label/type is a
-	// dynamic one taken from the row (one query, planned once); older
-	// servers get one query per kind. Either way the label comes from the
-	// closed set of kinds validated in prepare, never from free text.
-	eids := make(map[string]string, len(nodes))
-	if err := s.writeGroups(ctx, "write nodes", nodeQueries(), nodeBatches(nodes, opts.BatchSize), gen, func(n int) {
-		prog.Nodes += n
+	// Nodes, then relationships, each on opts.Writers sessions at once
+	// (Neo4j uses about one core per writing transaction). With Neo4j
+	// 5.26+ the label/type is a dynamic one taken from the row (one query,
+	// planned once); older servers get one query per kind. Either way the
+	// label comes from the closed set of kinds validated in prepare, never
+	// from free text.
+	dynamic, err := s.dynamicLabels(ctx)
+	if err != nil {
+		return res, err
+	}
+	var mu sync.Mutex                  // guards prog and eids: batches commit concurrently
+	eids := make([]string, len(nodes)) // element IDs by position in nodes
+	nodeRows := make([]any, len(nodes))
+	for i, n := range nodes {
+		nodeRows[i] = []any{n.label, n.props, int64(i)}
+	}
+	err = s.writeBatches(ctx, opts.Writers, chunk(nodeRows, opts.BatchSize), func(ctx context.Context, rows []any) error {
+		pairs, err := s.writeNodes(ctx, dynamic, rows, gen)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range pairs {
+			if p.i < 0 || p.i >= int64(len(eids)) {
+				return fmt.Errorf("write nodes: server returned row %d of %d", p.i, len(eids))
+			}
+			eids[p.i] = p.eid
+		}
+		prog.Nodes += len(rows)
 		report()
-	}, func(id, eid string) { eids[id] = eid }); err != nil {
+		return nil
+	})
+	if err != nil {
 		return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
 	}
 	res.Nodes = prog.Nodes
-	if err := s.writeGroups(ctx, "write relationships", edgeQueries(), edgeBatches(edges, opts.BatchSize, eids), gen, func(n int) {
-		prog.Edges += n
+
+	edgeRows := make([]any, len(edges))
+	for i, e := range edges {
+		a, b := eids[e.from], eids[e.to]
+		if a == "" || b == "" {
+			return res, fmt.Errorf("load generation %d (previous generation still current): relationship %v: an endpoint was not written", gen, e.props["id"])
+		}
+		edgeRows[i] = []any{e.relType, a, b, e.props}
+	}
+	err = s.writeBatches(ctx, opts.Writers, chunk(edgeRows, opts.BatchSize), func(ctx context.Context, rows []any) error {
+		if err := s.writeLabelled(ctx, "write relationships", dynamic, edgeQuery, rows, gen, nil); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		prog.Edges += len(rows)
 		report()
-	}, nil); err != nil {
+		return nil
+	})
+	if err != nil {
 		return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
 	}
 	res.Edges = prog.Edges
@@ -125,13 +176,18 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 		return res, err
 	}
 	q := "UNWIND $rows AS r CREATE (f:" + labelFinding + ") SET f = r"
-	for i := 0; i < len(frows); i += opts.BatchSize {
-		batch := frows[i:min(i+opts.BatchSize, len(frows))]
-		if err := s.writeRows(ctx, "write findings", q, map[string]any{"rows": batch}); err != nil {
-			return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
+	err = s.writeBatches(ctx, opts.Writers, chunk(frows, opts.BatchSize), func(ctx context.Context, rows []any) error {
+		if err := s.writeRows(ctx, "write findings", q, map[string]any{"rows": rows}); err != nil {
+			return err
 		}
-		prog.Findings += len(batch)
+		mu.Lock()
+		defer mu.Unlock()
+		prog.Findings += len(rows)
 		report()
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("load generation %d (previous generation still current): %w", gen, err)
 	}
 	res.Findings = prog.Findings
 
@@ -163,138 +219,130 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	return res, nil
 }
 
-// batch is a slice of rows sharing one label (or relationship type).
-type batch struct {
-	rows []map[string]any
-	// prepare, if set, completes the rows just before they are written
-	// (relationship rows get their endpoints' element IDs).
-	prepare func(rows []map[string]any) error
-}
+// Rows are lists, not maps: [label, props, position] for nodes and [type,
+// start element ID, end element ID, props] for relationships, so no key
+// is sent (and decoded by the server) once per row.
 
-// queries writes one batch: dynamic uses $(r.label); static builds the
-// query for a label of the closed set.
-type queries struct {
-	dynamic string
-	static  func(label string) string
-}
-
-func nodeQueries() queries {
-	return queries{
-		dynamic: "UNWIND $rows AS r CREATE (n:" + labelNode + ") SET n = r.props, n.gen = $gen, n:$(r.label) RETURN r.props.id AS id, elementId(n) AS eid",
-		static: func(label string) string {
-			return fmt.Sprintf("UNWIND $rows AS r CREATE (n:%s:%s) SET n = r.props, n.gen = $gen RETURN r.props.id AS id, elementId(n) AS eid", labelNode, label)
-		},
+// nodeQuery writes node rows; label is "" for the dynamic form, which
+// takes the label from the row.
+func nodeQuery(label string) string {
+	if label == "" {
+		return "UNWIND $rows AS r CREATE (n:" + labelNode + ") SET n = r[1], n.gen = $gen, n:$(r[0]) RETURN r[2] AS i, elementId(n) AS eid"
 	}
+	return "UNWIND $rows AS r CREATE (n:" + labelNode + ":" + label + ") SET n = r[1], n.gen = $gen RETURN r[2] AS i, elementId(n) AS eid"
 }
 
-func edgeQueries() queries {
-	// Endpoints by the element IDs the node writes returned: a direct
-	// lookup, cheaper than two index seeks on (gen, id) per relationship.
-	const match = "UNWIND $rows AS r\nMATCH (a) WHERE elementId(a) = r.a\nMATCH (b) WHERE elementId(b) = r.b\n"
-	return queries{
-		dynamic: match + "CREATE (a)-[e:$(r.label)]->(b) SET e = r.props, e.gen = $gen",
-		static: func(label string) string {
-			return match + fmt.Sprintf("CREATE (a)-[e:%s]->(b) SET e = r.props, e.gen = $gen", label)
-		},
+// edgeQuery writes relationship rows, finding the endpoints by the element
+// IDs the node writes returned: a direct lookup, cheaper than two index
+// seeks on (gen, id) per relationship. label "" is the dynamic form.
+func edgeQuery(label string) string {
+	const match = "UNWIND $rows AS r\nMATCH (a) WHERE elementId(a) = r[1]\nMATCH (b) WHERE elementId(b) = r[2]\n"
+	if label == "" {
+		return match + "CREATE (a)-[e:$(r[0])]->(b) SET e = r[3]"
 	}
+	return match + "CREATE (a)-[e:" + label + "]->(b) SET e = r[3]"
 }
 
-// writeGroups writes the batches with the dynamic query, falling back to
-// per-label queries if the server does not know dynamic labels (< 5.26).
-func (s *Store) writeGroups(ctx context.Context, what string, q queries, batches []batch, gen int64, done func(int), collect func(id, eid string)) error {
-	dynamic := !s.staticLabels
+// dynamicLabels reports whether the server plans dynamic labels and types
+// ($(expr), Neo4j 5.26+), by asking it to EXPLAIN the node query.
+func (s *Store) dynamicLabels(ctx context.Context) (bool, error) {
+	if s.staticLabels {
+		return false, nil
+	}
+	err := s.writeRows(ctx, "check dynamic labels", "EXPLAIN "+nodeQuery(""), map[string]any{"rows": []any{}, "gen": int64(0)})
+	if err == nil {
+		return true, nil
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) && strings.Contains(ne.Code, "SyntaxError") {
+		s.log.Info("neo4j without dynamic labels (before 5.26): one query per kind", "error", ne.Msg)
+		return false, nil
+	}
+	return false, err
+}
+
+// writeBatches hands the batches to write on up to writers sessions at
+// once (0: DefaultWriters) and stops at the first error.
+func (s *Store) writeBatches(ctx context.Context, writers int, batches [][]any, write func(context.Context, []any) error) error {
+	if writers <= 0 {
+		writers = DefaultWriters
+	}
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.SetLimit(writers)
 	for _, b := range batches {
-		if b.prepare != nil {
-			if err := b.prepare(b.rows); err != nil {
-				return err
-			}
+		if gctx.Err() != nil {
+			break
 		}
-		if dynamic {
-			err := s.writeRowsCollect(ctx, what, q.dynamic, map[string]any{"rows": b.rows, "gen": gen}, collect)
-			if err == nil {
-				done(len(b.rows))
-				continue
-			}
-			var ne *neo4j.Neo4jError
-			if !errors.As(err, &ne) || !strings.Contains(ne.Code, "SyntaxError") {
-				return err
-			}
-			s.log.Info("neo4j without dynamic labels (before 5.26): one query per kind", "error", ne.Msg)
-			dynamic = false
+		eg.Go(func() error { return write(gctx, b) })
+	}
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// idPair is a written node: its position in the load's node list and its
+// element ID.
+type idPair struct {
+	i   int64
+	eid string
+}
+
+// writeNodes writes node rows and returns each node's element ID.
+func (s *Store) writeNodes(ctx context.Context, dynamic bool, rows []any, gen int64) ([]idPair, error) {
+	var out []idPair
+	err := s.writeLabelled(ctx, "write nodes", dynamic, nodeQuery, rows, gen, func(p []idPair) { out = append(out, p...) })
+	return out, err
+}
+
+// writeLabelled writes rows whose first element is the label or type: in
+// one query if dynamic, else one query per label present. collect, if
+// set, receives the (position, element ID) rows the query returns, only once
+// its transaction has committed.
+func (s *Store) writeLabelled(ctx context.Context, what string, dynamic bool, query func(label string) string, rows []any, gen int64, collect func([]idPair)) error {
+	if dynamic {
+		return s.writeRowsCollect(ctx, what, query(""), map[string]any{"rows": rows, "gen": gen}, collect)
+	}
+	byLabel := map[string][]any{}
+	var order []string
+	for _, r := range rows {
+		l := r.([]any)[0].(string)
+		if _, ok := byLabel[l]; !ok {
+			order = append(order, l)
 		}
-		byLabel := map[string][]map[string]any{}
-		var order []string
-		for _, r := range b.rows {
-			l := r["label"].(string)
-			if _, ok := byLabel[l]; !ok {
-				order = append(order, l)
-			}
-			byLabel[l] = append(byLabel[l], r)
+		byLabel[l] = append(byLabel[l], r)
+	}
+	for _, l := range order {
+		if err := s.writeRowsCollect(ctx, what, query(l), map[string]any{"rows": byLabel[l], "gen": gen}, collect); err != nil {
+			return err
 		}
-		for _, l := range order {
-			if err := s.writeRowsCollect(ctx, what, q.static(l), map[string]any{"rows": byLabel[l], "gen": gen}, collect); err != nil {
-				return err
-			}
-		}
-		done(len(b.rows))
 	}
 	return nil
 }
 
-func nodeBatches(nodes []preparedNode, size int) []batch {
-	var out []batch
-	for i := 0; i < len(nodes); i += size {
-		b := batch{}
-		for _, n := range nodes[i:min(i+size, len(nodes))] {
-			b.rows = append(b.rows, map[string]any{"label": n.label, "props": n.row})
-		}
-		out = append(out, b)
+func chunk(rows []any, size int) [][]any {
+	var out [][]any
+	for i := 0; i < len(rows); i += size {
+		out = append(out, rows[i:min(i+size, len(rows))])
 	}
 	return out
 }
 
-func edgeBatches(edges []preparedEdge, size int, eids map[string]string) []batch {
-	var out []batch
-	resolve := func(rows []map[string]any) error {
-		for _, r := range rows {
-			a, b := eids[r["from"].(string)], eids[r["to"].(string)]
-			if a == "" || b == "" {
-				return fmt.Errorf("relationship %v: an endpoint was not written", r["props"].(map[string]any)["id"])
-			}
-			r["a"], r["b"] = a, b
-			delete(r, "from")
-			delete(r, "to")
-		}
-		return nil
-	}
-	for i := 0; i < len(edges); i += size {
-		b := batch{prepare: resolve}
-		for _, e := range edges[i:min(i+size, len(edges))] {
-			row := e.row
-			row["label"] = e.relType
-			b.rows = append(b.rows, row)
-		}
-		out = append(out, b)
-	}
-	return out
-}
-
-// writeRowsCollect is writeRows that hands each returned (id, eid) row to
+// writeRowsCollect is writeRows that hands the returned (position, eid) rows to
 // collect (nil: results are discarded).
-func (s *Store) writeRowsCollect(ctx context.Context, what, q string, params map[string]any, collect func(id, eid string)) error {
+func (s *Store) writeRowsCollect(ctx context.Context, what, q string, params map[string]any, collect func([]idPair)) error {
 	if collect == nil {
 		return s.writeRows(ctx, what, q, params)
 	}
-	type pair struct{ id, eid string }
-	pairs, err := writeTx(ctx, s, what, func(ctx context.Context, tx neo4j.ManagedTransaction) ([]pair, error) {
+	pairs, err := writeTx(ctx, s, what, func(ctx context.Context, tx neo4j.ManagedTransaction) ([]idPair, error) {
 		r, err := tx.Run(ctx, q, params)
 		if err != nil {
 			return nil, err
 		}
-		var out []pair
+		var out []idPair
 		for r.Next(ctx) {
 			v := r.Record().Values
-			out = append(out, pair{str(v[0]), str(v[1])})
+			out = append(out, idPair{toInt(v[0]), str(v[1])})
 		}
 		return out, r.Err()
 	})
@@ -303,9 +351,7 @@ func (s *Store) writeRowsCollect(ctx context.Context, what, q string, params map
 	}
 	// Only after the commit: a retried transaction must not leave element
 	// IDs of a rolled-back attempt behind.
-	for _, p := range pairs {
-		collect(p.id, p.eid)
-	}
+	collect(pairs)
 	return nil
 }
 
@@ -487,73 +533,112 @@ type Generation struct {
 	Current bool   `json:"current"`
 }
 
-// prepared rows carry their sequence number (position in the graph), so
-// reads return edges in the order the embedded store keeps them.
 type preparedNode struct {
 	label string
-	row   map[string]any
+	props map[string]any
 }
 
+// preparedEdge refers to its endpoints by their position in the node list.
 type preparedEdge struct {
-	relType string
-	row     map[string]any
+	relType  string
+	from, to int
+	props    map[string]any
 }
 
 // prepare validates g and turns it into rows. Duplicate node IDs and
 // unknown kinds are errors (the graph is malformed); edges whose endpoints
-// are missing are skipped and reported.
+// are missing are skipped and reported. The property maps (and the JSON
+// of the edges that need it) are built on all cores: with a million
+// relationships this is seconds of work before the first write.
 func prepare(g *graph.Graph) ([]preparedNode, []preparedEdge, []string, error) {
-	ids := make(map[string]bool, len(g.Nodes))
-	nodes := make([]preparedNode, 0, len(g.Nodes))
+	pos := make(map[string]int, len(g.Nodes))
+	nodes := make([]preparedNode, len(g.Nodes))
 	for i, n := range g.Nodes {
 		if n.ID == "" {
 			return nil, nil, nil, fmt.Errorf("node %d (%s %q) has no id", i, n.Kind, n.Name)
 		}
-		if ids[n.ID] {
+		if _, dup := pos[n.ID]; dup {
 			return nil, nil, nil, fmt.Errorf("node %q appears twice in the graph", n.ID)
 		}
-		ids[n.ID] = true
+		pos[n.ID] = i
 		label, err := nodeLabel(n.Kind)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("node %q: %w", n.ID, err)
 		}
-		row, err := nodeRow(n, i)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("node %q: %w", n.ID, err)
-		}
-		nodes = append(nodes, preparedNode{label: label, row: row})
+		nodes[i].label = label
 	}
 	var skipped []string
 	edges := make([]preparedEdge, 0, len(g.Edges))
-	eids := make(map[string]bool, len(g.Edges))
+	src := make([]int, 0, len(g.Edges)) // position in g.Edges of each kept edge
+	seen := make(map[string]bool, len(g.Edges))
 	for i, e := range g.Edges {
 		rt, err := relType(e.Kind)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("edge %q: %w", e.ID, err)
 		}
+		from, okFrom := pos[e.From]
+		to, okTo := pos[e.To]
 		switch {
-		case !ids[e.From]:
+		case !okFrom:
 			skipped = append(skipped, fmt.Sprintf("edge %q (%s): source node %q is not in the graph", e.ID, e.Kind, e.From))
 			continue
-		case !ids[e.To]:
+		case !okTo:
 			skipped = append(skipped, fmt.Sprintf("edge %q (%s): target node %q is not in the graph", e.ID, e.Kind, e.To))
 			continue
-		case eids[e.ID]:
+		case seen[e.ID]:
 			skipped = append(skipped, fmt.Sprintf("edge %q (%s): ID appears twice; the later one is not written", e.ID, e.Kind))
 			continue
 		}
-		eids[e.ID] = true
-		props, err := edgeProps(e, i)
+		seen[e.ID] = true
+		edges = append(edges, preparedEdge{relType: rt, from: from, to: to})
+		src = append(src, i)
+	}
+	err := parallel(len(nodes), func(i int) error {
+		row, err := nodeRow(g.Nodes[i])
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("edge %q: %w", e.ID, err)
+			return fmt.Errorf("node %q: %w", g.Nodes[i].ID, err)
 		}
-		edges = append(edges, preparedEdge{relType: rt, row: map[string]any{"from": e.From, "to": e.To, "props": props}})
+		nodes[i].props = row
+		return nil
+	})
+	if err == nil {
+		err = parallel(len(edges), func(i int) error {
+			e := g.Edges[src[i]]
+			props, err := edgeProps(e)
+			if err != nil {
+				return fmt.Errorf("edge %q: %w", e.ID, err)
+			}
+			edges[i].props = props
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	return nodes, edges, skipped, nil
 }
 
+// parallel calls f for 0..n-1, split in contiguous ranges over the CPUs,
+// and returns the first error.
+func parallel(n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1000))
+	var eg errgroup.Group
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		eg.Go(func() error {
+			for i := lo; i < hi; i++ {
+				if err := f(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return eg.Wait()
+}
+
 // reservedNodeKeys are node properties of our own; Props keys with these
-// names are kept only in the props JSON.
+// names (or starting with tag_) are kept only in the node's JSON.
 var reservedNodeKeys = map[string]bool{
 	"gen": true, "seq": true, "id": true, "kind": true, "name": true, "type": true, "account": true,
 	"region": true, "tags": true, "props": true, "search": true, "tagtext": true, "json": true,
@@ -561,36 +646,99 @@ var reservedNodeKeys = map[string]bool{
 
 // nodeRow is the property map of a node: readable properties for Cypher
 // users (id, kind, name, type, account, region, each Props entry as its own
-// property, each tag as tag_<key>), the lower-cased search text, and the
-// whole node as JSON for an exact round trip.
-func nodeRow(n graph.Node, seq int) (map[string]any, error) {
-	js, err := json.Marshal(n)
-	if err != nil {
-		return nil, err
-	}
-	row := map[string]any{
-		"seq": int64(seq), "id": n.ID, "kind": string(n.Kind), "name": n.Name,
-		"json": string(js), "search": searchText(n), "tagtext": tagText(n),
+// property, each tag as tag_<key>) and the lower-cased search text. They
+// hold the whole node, which nodeFromProps rebuilds exactly; only a node
+// with a Props key that collides with one of ours also carries its JSON.
+func nodeRow(n graph.Node) (map[string]any, error) {
+	tt := tagText(n)
+	row := map[string]any{"id": n.ID, "kind": string(n.Kind), "name": n.Name, "search": searchText(n, tt)}
+	if tt != "" {
+		row["tagtext"] = tt
 	}
 	for k, v := range map[string]string{"type": n.Type, "account": n.Account, "region": n.Region} {
 		if v != "" {
 			row[k] = v
 		}
 	}
+	whole := true
 	for k, v := range n.Props {
-		if !reservedNodeKeys[k] && !strings.HasPrefix(k, "tag_") {
-			row[k] = v
+		if reservedNodeKeys[k] || strings.HasPrefix(k, "tag_") {
+			whole = false
+			continue
 		}
+		row[k] = v
 	}
 	for k, v := range n.Tags {
 		row["tag_"+k] = v
 	}
+	if !whole {
+		js, err := json.Marshal(n)
+		if err != nil {
+			return nil, err
+		}
+		row["json"] = string(js)
+	}
 	return row, nil
 }
 
-// searchText is what the text index narrows Search with.
-func searchText(n graph.Node) string {
-	return strings.ToLower(n.ID + "\x1f" + n.Name + "\x1f" + n.Account + "\x1f" + tagText(n))
+// nodeFromProps rebuilds a node from the properties nodeRow wrote (its
+// JSON when it has one).
+func nodeFromProps(p map[string]any) (graph.Node, error) {
+	if js, ok := p["json"].(string); ok {
+		var n graph.Node
+		if err := json.Unmarshal([]byte(js), &n); err != nil {
+			return graph.Node{}, fmt.Errorf("decode node: %w", err)
+		}
+		return n, nil
+	}
+	var n graph.Node
+	for k, v := range p {
+		s, ok := v.(string)
+		switch {
+		case k == "gen" || k == "search" || k == "tagtext":
+			continue
+		case !ok:
+			return graph.Node{}, fmt.Errorf("node %v: property %s is %T, want a string", p["id"], k, v)
+		case k == "id":
+			n.ID = s
+		case k == "kind":
+			n.Kind = graph.NodeKind(s)
+		case k == "name":
+			n.Name = s
+		case k == "type":
+			n.Type = s
+		case k == "account":
+			n.Account = s
+		case k == "region":
+			n.Region = s
+		case strings.HasPrefix(k, "tag_"):
+			if n.Tags == nil {
+				n.Tags = map[string]string{}
+			}
+			n.Tags[k[len("tag_"):]] = s
+		default:
+			if n.Props == nil {
+				n.Props = map[string]string{}
+			}
+			n.Props[k] = s
+		}
+	}
+	return n, nil
+}
+
+// searchText is what the text index narrows Search with: every text that
+// Search scores above zero (contained in the lower-cased ID, name or tag
+// values, or equal to the account) is contained in it. A name or account
+// already contained in it (most are part of the ARN) is not repeated,
+// which keeps the text index, updated on every node write, smaller.
+func searchText(n graph.Node, tagtext string) string {
+	text := strings.ToLower(n.ID)
+	for _, part := range []string{n.Name, n.Account, tagtext} {
+		if part = strings.ToLower(part); !strings.Contains(text, part) {
+			text += "\x1f" + part
+		}
+	}
+	return text
 }
 
 // tagText holds the tag values, lower-cased, for Search.
@@ -607,16 +755,29 @@ func tagText(n graph.Node) string {
 	return strings.ToLower(strings.Join(parts, "\x1f"))
 }
 
-// edgeProps are the relationship properties: readable ones (actions as a
-// list of strings, levels, conditional, condition, technique,
-// crossAccount, evidence policy IDs) and the whole edge as JSON.
-func edgeProps(e graph.Edge, seq int) (map[string]any, error) {
-	js, err := json.Marshal(e)
-	if err != nil {
-		return nil, err
+// derivedEdge reports whether k is one of the edge kinds the policy engine
+// derives (who can do what), as opposed to the structural ones.
+func derivedEdge(k graph.EdgeKind) bool {
+	switch k {
+	case graph.EdgeRunsAs, graph.EdgeCanAssume, graph.EdgeCanEscalate, graph.EdgeCanAccess, graph.EdgeCanInvoke, graph.EdgeTriggers:
+		return true
 	}
-	p := map[string]any{"seq": int64(seq), "id": e.ID, "kind": string(e.Kind), "json": string(js),
-		"conditional": e.Conditional, "crossAccount": e.CrossAccount}
+	return false
+}
+
+// edgeProps are the relationship properties. Every relationship has its
+// id; derived ones also the readable facts (conditional, crossAccount,
+// condition, technique, actions as a list of strings, their levels,
+// evidence policy IDs). Kind, source and target are the relationship's
+// type and endpoints. An edge with actions, evidence or denies also
+// carries its JSON (their details have no readable property); the others
+// are rebuilt from the properties (edgeFromProps), which most edges (the
+// structural ones: IN_ACCOUNT, COVERS …) leave at just the id.
+func edgeProps(e graph.Edge) (map[string]any, error) {
+	p := map[string]any{"id": e.ID}
+	if derivedEdge(e.Kind) || e.Conditional || e.CrossAccount {
+		p["conditional"], p["crossAccount"] = e.Conditional, e.CrossAccount
+	}
 	if e.Condition != "" {
 		p["condition"] = e.Condition
 	}
@@ -644,11 +805,18 @@ func edgeProps(e graph.Edge, seq int) (map[string]any, error) {
 		}
 		p["policies"] = pol
 	}
+	if len(e.Actions) > 0 || len(e.Evidence) > 0 || len(e.Denies) > 0 {
+		js, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		p["json"] = string(js)
+	}
 	return p, nil
 }
 
-func findingRows(fs []graph.Finding, gen int64) ([]map[string]any, error) {
-	rows := make([]map[string]any, 0, len(fs))
+func findingRows(fs []graph.Finding, gen int64) ([]any, error) {
+	rows := make([]any, 0, len(fs))
 	for i, f := range fs {
 		js, err := json.Marshal(f)
 		if err != nil {

@@ -272,15 +272,16 @@ func (g *genSource) Nodes(ctx context.Context, ids []string) ([]graph.Node, erro
 	byID, err := inTx(ctx, g, func(ctx context.Context, tx neo4j.ManagedTransaction, gen int64) (map[string]graph.Node, error) {
 		r, err := tx.Run(ctx, `UNWIND $ids AS id
 MATCH (n:Node {gen: $gen, id: id})
-RETURN n.json AS json`, map[string]any{"gen": gen, "ids": uniq(ids)})
+RETURN properties(n) AS p`, map[string]any{"gen": gen, "ids": uniq(ids)})
 		if err != nil {
 			return nil, err
 		}
 		out := make(map[string]graph.Node, len(ids))
 		for r.Next(ctx) {
-			var n graph.Node
-			if err := json.Unmarshal([]byte(str(r.Record().Values[0])), &n); err != nil {
-				return nil, fmt.Errorf("decode node: %w", err)
+			p, _ := r.Record().Values[0].(map[string]any)
+			n, err := nodeFromProps(p)
+			if err != nil {
+				return nil, err
 			}
 			out[n.ID] = n
 		}
@@ -318,16 +319,18 @@ func (g *genSource) edges(ctx context.Context, ids []string, kinds []graph.EdgeK
 	for _, k := range kinds {
 		ks = append(ks, string(k))
 	}
-	pattern := "(n)-[r]->()"
+	pattern := "(n)-[r]->(m)"
 	if !out {
-		pattern = "(n)<-[r]-()"
+		pattern = "(n)<-[r]-(m)"
 	}
-	// One round trip for the whole frontier.
+	// One round trip for the whole frontier. An edge without JSON is
+	// rebuilt from its type, endpoints and readable properties.
 	q := `UNWIND range(0, size($ids) - 1) AS i
 MATCH (n:Node {gen: $gen, id: $ids[i]})
 MATCH ` + pattern + `
 WHERE size($kinds) = 0 OR type(r) IN $kinds
-RETURN i, r.id AS id, r.json AS json`
+RETURN i, r.id AS id, r.json AS json,
+  CASE WHEN r.json IS NULL THEN [type(r), m.id, r.technique, r.conditional, r.condition, r.crossAccount] END AS parts`
 	type row struct {
 		i  int64
 		id string
@@ -341,11 +344,12 @@ RETURN i, r.id AS id, r.json AS json`
 		var rows []row
 		for r.Next(ctx) {
 			v := r.Record().Values
-			var e graph.Edge
-			if err := json.Unmarshal([]byte(str(v[2])), &e); err != nil {
-				return nil, fmt.Errorf("decode edge %s: %w", str(v[1]), err)
+			i, id := toInt(v[0]), str(v[1])
+			e, err := edgeFromParts(id, ids[i], out, v[2], v[3])
+			if err != nil {
+				return nil, err
 			}
-			rows = append(rows, row{i: toInt(v[0]), id: str(v[1]), e: e})
+			rows = append(rows, row{i: i, id: id, e: e})
 		}
 		return rows, r.Err()
 	})
@@ -366,6 +370,28 @@ RETURN i, r.id AS id, r.json AS json`
 		res[i] = r.e
 	}
 	return res, nil
+}
+
+// edgeFromParts decodes one edge row of the edges query: its JSON when it
+// has one, else rebuilt from parts = [type, other endpoint's id,
+// technique, conditional, condition, crossAccount] around node, the end
+// the query started from (the source if out).
+func edgeFromParts(id, node string, out bool, js, parts any) (graph.Edge, error) {
+	p, ok := parts.([]any)
+	if !ok || len(p) != 6 {
+		var e graph.Edge
+		if err := json.Unmarshal([]byte(str(js)), &e); err != nil {
+			return graph.Edge{}, fmt.Errorf("decode edge %s: %w", id, err)
+		}
+		return e, nil
+	}
+	e := graph.Edge{ID: id, Kind: graph.EdgeKind(str(p[0])), From: node, To: str(p[1]), Technique: str(p[2]), Condition: str(p[4])}
+	e.Conditional, _ = p[3].(bool)
+	e.CrossAccount, _ = p[5].(bool)
+	if !out {
+		e.From, e.To = e.To, e.From
+	}
+	return e, nil
 }
 
 // uniq keeps the first occurrence of each ID, in order.
