@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -449,40 +450,52 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		sort.Strings(next)
 		frontier = next
 	}
+	w := newWalker(ctx, src)
+	st, done := w.state()
+	defer done()
 	covering := make([]string, 0, len(tails))
 	for id := range tails {
 		covering = append(covering, id)
 	}
 	sort.Strings(covering)
-	es, err := inRefs(ctx, src, covering, accessEdges)
+	coveringN := make([]int32, 0, len(covering))
+	tailOf := map[int32][]*Edge{} // by node number
+	for _, id := range covering {
+		if n := w.number(id); n >= 0 {
+			coveringN = append(coveringN, n)
+			tailOf[n] = tails[id]
+		}
+	}
+	es, err := w.in(coveringN, accessEdges)
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 	}
 	// Through a scope or pattern only actions that can act on this
 	// resource's type count (s3:ListAllMyBuckets on the S3 scope does not
-	// reach a bucket); applicable caches that per action.
+	// reach a bucket); applies caches that per action.
 	applies := map[string]bool{}
-	grantsOf := func(e *Edge) []ActionGrant {
-		grants := filterGrants(*e, opts)
-		if len(tails[e.To]) > 0 {
+	grantsOf := func(e ref) []ActionGrant {
+		grants := filterGrants(*e.Edge, opts)
+		if len(tailOf[e.to]) > 0 {
 			grants = applicableGrantsCached(grants, origin.Type, applies)
 		}
 		return grants
 	}
-	// hop[x] is the first edge of x's shortest route to the resource: an
+	// st.hop[x] is the first edge of x's shortest route to the resource: an
 	// access edge for the principals that hold one, an identity edge for
-	// those that reach such a principal; n[x] is the route's length.
-	hop := map[string]*Edge{}
-	n := map[string]int{}
-	routeFrom := func(buf *[maxRoute]*Edge, x string) []*Edge {
+	// those that reach such a principal; st.n[x] is the route's length.
+	// found lists the nodes with a route; byLen counts them by length.
+	var found []int32
+	var byLen [maxRoute + 1]int
+	routeFrom := func(buf *[maxRoute]*Edge, x int32) []*Edge {
 		r := buf[:0]
 		for {
-			e := hop[x]
-			r = append(r, e)
+			e := st.hop[x]
+			r = append(r, e.Edge)
 			if kindIn(e.Kind, accessEdges) {
-				return append(r, tails[e.To]...)
+				return append(r, tailOf[e.to]...)
 			}
-			x = e.To
+			x = e.to
 		}
 	}
 	var ba, bb [maxRoute]*Edge
@@ -493,105 +506,102 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		if len(grantsOf(e)) == 0 {
 			continue
 		}
-		l := 1 + len(tails[e.To])
-		if _, ok := hop[e.From]; !ok {
-			hop[e.From], n[e.From] = e, l
-			continue
-		}
-		if l < n[e.From] || l == n[e.From] && routeBefore(append(append(ba[:0], e), tails[e.To]...), routeFrom(&bb, e.From)) {
-			hop[e.From], n[e.From] = e, l
+		l := int32(1 + len(tailOf[e.to]))
+		x := st.touch(e.from)
+		switch {
+		case st.hop[x].Edge == nil:
+			st.hop[x], st.n[x] = e, l
+			found = append(found, x)
+		case l < st.n[x] || l == st.n[x] && routeBefore(append(append(ba[:0], e.Edge), tailOf[e.to]...), routeFrom(&bb, x)):
+			st.hop[x], st.n[x] = e, l
 		}
 	}
-	frontier = frontier[:0]
-	for id := range hop {
-		frontier = append(frontier, id)
+	for _, x := range found {
+		byLen[min(int(st.n[x]), maxRoute)]++
 	}
-	sort.Strings(frontier)
+	wave := slices.Clone(found)
 	limit := opts.limit()
-	for d := 0; d < opts.depth() && len(frontier) > 0; d++ {
+	for d := 0; d < opts.depth() && len(wave) > 0; d++ {
 		// Principals not found yet have routes of at least d+2 edges: once
 		// more than Limit are found with d+1 or fewer, the answer is known.
-		if settled(n, d+1) > limit {
+		settled := 0
+		for l := 0; l <= min(d+1, maxRoute); l++ {
+			settled += byLen[l]
+		}
+		if settled > limit {
 			break
 		}
-		es, err := inRefs(ctx, src, frontier, IdentityEdges)
+		es, err := w.in(wave, IdentityEdges)
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 		}
-		var next []string
+		var next []int32
 		for _, e := range es {
 			if opts.ExcludeConditions && e.Conditional {
 				continue
 			}
-			if _, seen := hop[e.From]; seen {
+			if st.seen(e.from) && st.hop[e.from].Edge != nil {
 				continue
 			}
-			hop[e.From], n[e.From] = e, 1+n[e.To]
-			next = append(next, e.From)
+			x := st.touch(e.from)
+			st.hop[x], st.n[x] = e, 1+st.n[e.to]
+			byLen[min(int(st.n[x]), maxRoute)]++
+			found = append(found, x)
+			next = append(next, x)
 		}
-		sort.Strings(next)
-		frontier = next
+		wave = next
 	}
-	cands := make([]cand, 0, len(hop))
-	for id := range hop {
-		cands = append(cands, cand{n[id], id})
+	cands := make([]cand, len(found))
+	for i, x := range found {
+		cands[i] = cand{int(st.n[x]), w.id(x)}
 	}
 	nodes, truncated, err := topTargets(ctx, src, cands, opts, func(Node) bool { return true })
 	if err != nil {
 		return ReachResult{}, err
 	}
 	// The actions of the principals whose access edges the routes kept end
-	// in: every access edge they hold toward the resource, merged in edge order.
-	holders := map[string][]ActionGrant{}
-	var buf [maxRoute]*Edge
-	for _, nd := range nodes {
-		for _, e := range routeFrom(&buf, nd.ID) {
+	// in: every access edge they hold toward the resource, merged in edge
+	// order. st.slot[holder] is 1 + its index in holders.
+	var holders [][]ActionGrant
+	holderOf := func(x int32) int32 {
+		for {
+			e := st.hop[x]
 			if kindIn(e.Kind, accessEdges) {
-				holders[e.From] = nil
-				break
+				return e.from
 			}
+			x = e.to
+		}
+	}
+	for _, nd := range nodes {
+		if h := holderOf(w.number(nd.ID)); st.slot[h] == 0 {
+			holders = append(holders, nil)
+			st.slot[h] = int32(len(holders))
 		}
 	}
 	for _, e := range es {
-		a, keep := holders[e.From]
-		if !keep || opts.ExcludeConditions && e.Conditional {
+		if !st.seen(e.from) || st.slot[e.from] == 0 || opts.ExcludeConditions && e.Conditional {
 			continue
 		}
 		grants := grantsOf(e)
 		if len(grants) == 0 {
 			continue
 		}
-		if a == nil {
-			holders[e.From] = grants
+		a := &holders[st.slot[e.from]-1]
+		if *a == nil {
+			*a = grants
 		} else {
-			holders[e.From] = mergeGrants(a, grants)
+			*a = mergeGrants(*a, grants)
 		}
 	}
 	res := ReachResult{Origin: origin, Targets: make([]ReachTarget, 0, len(nodes)), Truncated: truncated}
+	var buf [maxRoute]*Edge
 	for _, nd := range nodes {
-		r := routeFrom(&buf, nd.ID)
-		var acts []ActionGrant
-		for _, e := range r {
-			if kindIn(e.Kind, accessEdges) {
-				acts = holders[e.From]
-				break
-			}
-		}
-		p := refsRoute(r).path(nd.ID)
+		x := w.number(nd.ID)
+		acts := holders[st.slot[holderOf(x)]-1]
+		p := refsRoute(routeFrom(&buf, x)).path(nd.ID)
 		res.Targets = append(res.Targets, ReachTarget{Node: nd, Actions: acts, Path: p, Conditions: p.Conditions})
 	}
 	return finishResult(ctx, src, res, opts)
-}
-
-// settled counts the routes of at most max edges.
-func settled(n map[string]int, max int) int {
-	c := 0
-	for _, l := range n {
-		if l <= max {
-			c++
-		}
-	}
-	return c
 }
 
 // finishResult sorts the targets (shortest route first, then ID), applies
@@ -729,19 +739,36 @@ func applicableGrantsCached(gs []ActionGrant, rtype string, cache map[string]boo
 
 // mergeGrants is the sorted union of two grant lists.
 func mergeGrants(a, b []ActionGrant) []ActionGrant {
-	seen := map[string]bool{}
-	var out []ActionGrant
-	for _, list := range [][]ActionGrant{a, b} {
-		for _, g := range list {
-			k := grantKey(g)
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, g)
+	out := make([]ActionGrant, 0, len(a)+len(b))
+	if len(a)+len(b) <= 32 {
+		// Short lists (nearly all): compare in place, no keys built.
+		for _, list := range [][]ActionGrant{a, b} {
+			for _, g := range list {
+				if !slices.ContainsFunc(out, func(x ActionGrant) bool { return sameGrant(x, g) }) {
+					out = append(out, g)
+				}
+			}
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, list := range [][]ActionGrant{a, b} {
+			for _, g := range list {
+				k := grantKey(g)
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, g)
+				}
 			}
 		}
 	}
 	SortGrants(out)
 	return out
+}
+
+// sameGrant says whether two grants are the same (grantKey equal).
+func sameGrant(x, y ActionGrant) bool {
+	return x.Action == y.Action && x.Level == y.Level && x.Condition == y.Condition && x.Resource == y.Resource &&
+		strings.Join(x.Except, ",") == strings.Join(y.Except, ",")
 }
 
 // grantKey identifies a grant (ActionGrant holds a slice, so it is not comparable).

@@ -91,20 +91,24 @@ func TestTraversalsSameThroughPlainSource(t *testing.T) {
 
 // Questions asked at once share the embedded store (and its pooled
 // per-question state) and must still get their own answers.
-func TestReachConcurrent(t *testing.T) {
+func TestQuestionsConcurrent(t *testing.T) {
 	g := storetest.Generate(storetest.GenSpec{Accounts: 3, Roles: 20, Users: 5, Functions: 8, Resources: 60}, 11)
 	m := graph.NewMemory(g)
 	ctx := context.Background()
 	var ids []string
-	want := map[string]graph.ReachResult{}
+	want, wantWho := map[string]graph.ReachResult{}, map[string]graph.ReachResult{}
 	for i, n := range g.Nodes {
 		if i%2 == 0 {
 			r, err := m.Reach(ctx, n.ID, graph.ReachOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			who, err := m.Reachers(ctx, n.ID, graph.ReachOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
 			ids = append(ids, n.ID)
-			want[n.ID] = r
+			want[n.ID], wantWho[n.ID] = r, who
 		}
 	}
 	errs := make(chan string, 4)
@@ -115,6 +119,11 @@ func TestReachConcurrent(t *testing.T) {
 				got, err := m.Reach(ctx, id, graph.ReachOptions{})
 				if err != nil || !reflect.DeepEqual(got, want[id]) {
 					errs <- "reach from " + id + " differs when asked concurrently"
+					return
+				}
+				who, err := m.Reachers(ctx, id, graph.ReachOptions{})
+				if err != nil || !reflect.DeepEqual(who, wantWho[id]) {
+					errs <- "who can reach " + id + " differs when asked concurrently"
 					return
 				}
 			}

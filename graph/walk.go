@@ -153,15 +153,17 @@ func (m *Memory) refs(adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
 	return out
 }
 
-// nodeState is the per-node state of one Reach, by walker number. An entry
+// nodeState is the per-node state of one Reach or Reachers, by walker number. An entry
 // counts only when its stamp is the question's, so state reused from an
 // earlier question needs no clearing (the embedded store pools it: a large
 // graph would otherwise cost megabytes of fresh memory per question).
 type nodeState struct {
 	cur   uint32
 	stamp []uint32
-	route [][]*Edge // the shortest route to an identity
-	slot  []int32   // 1 + the target slot of a node (0: none)
+	route [][]*Edge // Reach: the shortest route to an identity
+	slot  []int32   // 1 + the index of a node in a question's own list (0: none)
+	hop   []ref     // Reachers: the first edge of the route to the resource
+	n     []int32   // Reachers: that route's length
 }
 
 // state returns cleared per-node state for a question; done gives it back.
@@ -194,9 +196,11 @@ func (s *nodeState) touch(n int32) int32 {
 		s.stamp = append(s.stamp, make([]uint32, size-len(s.stamp))...)
 		s.route = append(s.route, make([][]*Edge, size-len(s.route))...)
 		s.slot = append(s.slot, make([]int32, size-len(s.slot))...)
+		s.hop = append(s.hop, make([]ref, size-len(s.hop))...)
+		s.n = append(s.n, make([]int32, size-len(s.n))...)
 	}
 	if s.stamp[n] != s.cur {
-		s.stamp[n], s.route[n], s.slot[n] = s.cur, nil, 0
+		s.stamp[n], s.route[n], s.slot[n], s.hop[n], s.n[n] = s.cur, nil, 0, ref{}, 0
 	}
 	return n
 }
