@@ -166,7 +166,7 @@ func (m *Memory) edgeRefs(adj [][]int32, ids []string, kinds []EdgeKind) []*Edge
 			ns = append(ns, n)
 		}
 	}
-	rs := m.refs(adj, ns, kinds)
+	rs := m.refs(nil, adj, ns, kinds)
 	out := make([]*Edge, len(rs))
 	for i, r := range rs {
 		out[i] = r.Edge

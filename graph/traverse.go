@@ -204,7 +204,7 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 	order := []int32{o}
 	frontier := []int32{o}
 	for d := 0; d < opts.depth() && len(frontier) > 0; d++ {
-		es, err := w.out(frontier, IdentityEdges)
+		es, err := w.out(&st.level, frontier, IdentityEdges)
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("reach from %s: %w", from, err)
 		}
@@ -234,7 +234,7 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 		return append(append(buf[:0], r...), e)
 	}
 
-	es, err := w.out(order, accessEdges)
+	es, err := w.out(&st.access, order, accessEdges)
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("reach from %s: %w", from, err)
 	}
@@ -466,7 +466,7 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 			tailOf[n] = tails[id]
 		}
 	}
-	es, err := w.in(coveringN, accessEdges)
+	es, err := w.in(&st.access, coveringN, accessEdges)
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 	}
@@ -531,7 +531,7 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		if settled > limit {
 			break
 		}
-		es, err := w.in(wave, IdentityEdges)
+		es, err := w.in(&st.level, wave, IdentityEdges)
 		if err != nil {
 			return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 		}

@@ -75,17 +75,18 @@ func (w *walker) ids(ns []int32) []string {
 	return out
 }
 
-// out returns the edges of the given kinds leaving nodes ns, in edge-ID order.
-func (w *walker) out(ns []int32, kinds []EdgeKind) ([]ref, error) {
-	return w.edges(ns, kinds, true)
+// out returns the edges of the given kinds leaving nodes ns, in edge-ID
+// order, reusing buf's memory where it can.
+func (w *walker) out(buf *[]ref, ns []int32, kinds []EdgeKind) ([]ref, error) {
+	return w.edges(buf, ns, kinds, true)
 }
 
 // in returns the edges of the given kinds entering nodes ns, in edge-ID order.
-func (w *walker) in(ns []int32, kinds []EdgeKind) ([]ref, error) {
-	return w.edges(ns, kinds, false)
+func (w *walker) in(buf *[]ref, ns []int32, kinds []EdgeKind) ([]ref, error) {
+	return w.edges(buf, ns, kinds, false)
 }
 
-func (w *walker) edges(ns []int32, kinds []EdgeKind, out bool) ([]ref, error) {
+func (w *walker) edges(buf *[]ref, ns []int32, kinds []EdgeKind, out bool) ([]ref, error) {
 	if err := w.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -94,7 +95,8 @@ func (w *walker) edges(ns []int32, kinds []EdgeKind, out bool) ([]ref, error) {
 		if out {
 			adj = m.outN
 		}
-		return m.refs(adj, ns, kinds), nil
+		*buf = m.refs((*buf)[:0], adj, ns, kinds)
+		return *buf, nil
 	}
 	var es []Edge
 	var err error
@@ -114,8 +116,9 @@ func (w *walker) edges(ns []int32, kinds []EdgeKind, out bool) ([]ref, error) {
 	return rs, nil
 }
 
-// refs is edgeRefs by node number, with the endpoints' numbers.
-func (m *Memory) refs(adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
+// refs appends to dst the edges of the given kinds at nodes ns in adj, in
+// edge-ID order, with the endpoints' numbers.
+func (m *Memory) refs(dst []ref, adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
 	want, all, exact := m.kindMask(kinds)
 	var byName map[EdgeKind]bool
 	if !exact {
@@ -126,7 +129,11 @@ func (m *Memory) refs(adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
 		slices.Sort(ns)
 		ns = slices.Compact(ns)
 	}
-	var pos []int32
+	total := 0
+	for _, n := range ns {
+		total += len(adj[n])
+	}
+	pos := make([]int32, 0, total)
 	lists := 0
 	for _, n := range ns {
 		l := adj[n]
@@ -146,11 +153,11 @@ func (m *Memory) refs(adj [][]int32, ns []int32, kinds []EdgeKind) []ref {
 	if lists > 1 {
 		slices.Sort(pos)
 	}
-	out := make([]ref, len(pos))
-	for i, p := range pos {
-		out[i] = ref{&m.g.Edges[m.byID[p]], m.from[p], m.to[p]}
+	dst = slices.Grow(dst, len(pos))
+	for _, p := range pos {
+		dst = append(dst, ref{&m.g.Edges[m.byID[p]], m.from[p], m.to[p]})
 	}
-	return out
+	return dst
 }
 
 // nodeState is the per-node state of one Reach or Reachers, by walker number. An entry
@@ -164,6 +171,9 @@ type nodeState struct {
 	slot  []int32   // 1 + the index of a node in a question's own list (0: none)
 	hop   []ref     // Reachers: the first edge of the route to the resource
 	n     []int32   // Reachers: that route's length
+	// Edge lists reused from question to question: one level of a walk,
+	// and the access edges.
+	level, access []ref
 }
 
 // state returns cleared per-node state for a question; done gives it back.
