@@ -3,14 +3,11 @@ package graph_test
 import (
 	"context"
 	"os"
-	"runtime"
 	"sort"
-	"syscall"
 	"testing"
-	"time"
-	"unsafe"
 
 	"github.com/iamreach/iamreach/graph"
+	"github.com/iamreach/iamreach/internal/cputime"
 )
 
 // BenchmarkQueriesGraphFile times the embedded store's questions on a graph
@@ -65,28 +62,10 @@ func BenchmarkQueriesGraphFile(b *testing.B) {
 
 // timeQueries runs q on each id and reports wall and thread-CPU p50/p95/max.
 func timeQueries(b *testing.B, name string, ids []string, q func(string) error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var wall, cpu []time.Duration
-	for _, id := range ids {
-		c0 := threadCPU()
-		t := time.Now()
-		if err := q(id); err != nil {
-			b.Fatalf("%s %s: %v", name, id, err)
-		}
-		wall = append(wall, time.Since(t))
-		cpu = append(cpu, threadCPU()-c0)
+	wall, cpu, err := cputime.Each(ids, q)
+	if err != nil {
+		b.Fatalf("%s: %v", name, err)
 	}
 	report(b, name, wall)
 	report(b, name+"-cpu", cpu)
-}
-
-// threadCPU is the CPU time of the calling OS thread.
-func threadCPU() time.Duration {
-	const clockThreadCPUTimeID = 3
-	var ts syscall.Timespec
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }

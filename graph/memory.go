@@ -15,7 +15,7 @@ import (
 // Edges are indexed by their position in edge-ID order, so a question about
 // many nodes gets its edges already sorted by merging small integer lists
 // instead of sorting edges, and the traversals read them by reference
-// instead of copying them (see edgeRefSource).
+// instead of copying them (see walker).
 type Memory struct {
 	g     *Graph
 	nodes map[string]int // node ID → index in g.Nodes
@@ -29,8 +29,7 @@ type Memory struct {
 	// one; outN/inN list by number the positions (in byID) of the edges
 	// leaving/entering the node, ascending; from/to are the endpoints'
 	// numbers by edge position.
-	num       map[string]int32
-	names     []string
+	nb        numbering
 	outN, inN [][]int32
 	from, to  []int32
 	states    sync.Pool // *nodeState reused by Reach
@@ -55,16 +54,8 @@ func NewMemory(g *Graph) *Memory {
 	if !sort.SliceIsSorted(m.byID, func(a, b int) bool { return g.Edges[a].ID < g.Edges[b].ID }) {
 		sort.SliceStable(m.byID, func(a, b int) bool { return g.Edges[m.byID[a]].ID < g.Edges[m.byID[b]].ID })
 	}
-	m.num = make(map[string]int32, len(g.Nodes))
-	number := func(id string) int32 {
-		n, ok := m.num[id]
-		if !ok {
-			n = int32(len(m.names))
-			m.num[id] = n
-			m.names = append(m.names, id)
-		}
-		return n
-	}
+	m.nb.num = make(map[string]int32, len(g.Nodes))
+	number := m.nb.of
 	for _, n := range g.Nodes {
 		number(n.ID)
 	}
@@ -81,7 +72,7 @@ func NewMemory(g *Graph) *Memory {
 		}
 		m.kind[p] = k
 	}
-	m.outN, m.inN = make([][]int32, len(m.names)), make([][]int32, len(m.names))
+	m.outN, m.inN = make([][]int32, len(m.nb.names)), make([][]int32, len(m.nb.names))
 	for p := range m.byID {
 		m.outN[m.from[p]] = append(m.outN[m.from[p]], int32(p))
 		m.inN[m.to[p]] = append(m.inN[m.to[p]], int32(p))
@@ -148,21 +139,12 @@ func (m *Memory) edges(ctx context.Context, adj [][]int32, ids []string, kinds [
 	return out, nil
 }
 
-// outEdgeRefs and inEdgeRefs implement edgeRefSource.
-func (m *Memory) outEdgeRefs(ids []string, kinds []EdgeKind) []*Edge {
-	return m.edgeRefs(m.outN, ids, kinds)
-}
-
-func (m *Memory) inEdgeRefs(ids []string, kinds []EdgeKind) []*Edge {
-	return m.edgeRefs(m.inN, ids, kinds)
-}
-
 // edgeRefs returns the edges of the given kinds at ids in adj, in edge-ID
 // order, by reference into the graph (callers must not modify them).
 func (m *Memory) edgeRefs(adj [][]int32, ids []string, kinds []EdgeKind) []*Edge {
 	ns := make([]int32, 0, len(ids))
 	for _, id := range ids {
-		if n, ok := m.num[id]; ok {
+		if n, ok := m.nb.num[id]; ok {
 			ns = append(ns, n)
 		}
 	}

@@ -86,54 +86,6 @@ func lookupNode(ctx context.Context, src Source, id string) (Node, error) {
 	return ns[0], nil
 }
 
-// edgeRefSource is implemented by stores that hand out their edges by
-// reference and already in edge-ID order (the embedded store), so the
-// traversals neither copy nor sort them. Other stores go through Source and
-// have their edges sorted here.
-type edgeRefSource interface {
-	outEdgeRefs(ids []string, kinds []EdgeKind) []*Edge
-	inEdgeRefs(ids []string, kinds []EdgeKind) []*Edge
-}
-
-// outRefs returns the edges of the given kinds leaving ids, in edge-ID order.
-func outRefs(ctx context.Context, src Source, ids []string, kinds []EdgeKind) ([]*Edge, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if r, ok := src.(edgeRefSource); ok {
-		return r.outEdgeRefs(ids, kinds), nil
-	}
-	es, err := src.OutEdges(ctx, ids, kinds)
-	if err != nil {
-		return nil, err
-	}
-	return sortedRefs(es), nil
-}
-
-// inRefs returns the edges of the given kinds entering ids, in edge-ID order.
-func inRefs(ctx context.Context, src Source, ids []string, kinds []EdgeKind) ([]*Edge, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if r, ok := src.(edgeRefSource); ok {
-		return r.inEdgeRefs(ids, kinds), nil
-	}
-	es, err := src.InEdges(ctx, ids, kinds)
-	if err != nil {
-		return nil, err
-	}
-	return sortedRefs(es), nil
-}
-
-func sortedRefs(es []Edge) []*Edge {
-	sortEdges(es)
-	out := make([]*Edge, len(es))
-	for i := range es {
-		out[i] = &es[i]
-	}
-	return out
-}
-
 // routeBefore orders two routes of equal length as their keys compare
 // (route.key: edge IDs joined by "|"), without building the keys.
 func routeBefore(a, b []*Edge) bool {
@@ -431,40 +383,30 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 	if err != nil {
 		return ReachResult{}, err
 	}
-	// tails[x] is the COVERS chain from x down to the resource.
-	tails := map[string][]*Edge{to: nil}
-	frontier := []string{to}
-	for d := 0; d < 4 && len(frontier) > 0; d++ {
-		es, err := inRefs(ctx, src, frontier, []EdgeKind{EdgeCovers})
-		if err != nil {
-			return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
-		}
-		var next []string
-		for _, e := range es {
-			if _, seen := tails[e.From]; seen {
-				continue
-			}
-			tails[e.From] = append([]*Edge{e}, tails[e.To]...)
-			next = append(next, e.From)
-		}
-		sort.Strings(next)
-		frontier = next
-	}
 	w := newWalker(ctx, src)
 	st, done := w.state()
 	defer done()
-	covering := make([]string, 0, len(tails))
-	for id := range tails {
-		covering = append(covering, id)
-	}
-	sort.Strings(covering)
-	coveringN := make([]int32, 0, len(covering))
-	tailOf := map[int32][]*Edge{} // by node number
-	for _, id := range covering {
-		if n := w.number(id); n >= 0 {
-			coveringN = append(coveringN, n)
-			tailOf[n] = tails[id]
+	// tailOf[x] is the COVERS chain from node x down to the resource;
+	// coveringN lists x (the resource and what covers it), by number.
+	o := w.number(to)
+	tailOf := map[int32][]*Edge{o: nil}
+	coveringN := []int32{o}
+	frontier := []int32{o}
+	for d := 0; d < 4 && len(frontier) > 0; d++ {
+		es, err := w.in(&st.level, frontier, []EdgeKind{EdgeCovers})
+		if err != nil {
+			return ReachResult{}, fmt.Errorf("who can reach %s: %w", to, err)
 		}
+		var next []int32
+		for _, e := range es {
+			if _, seen := tailOf[e.from]; seen {
+				continue
+			}
+			tailOf[e.from] = append([]*Edge{e.Edge}, tailOf[e.to]...)
+			coveringN = append(coveringN, e.from)
+			next = append(next, e.from)
+		}
+		frontier = next
 	}
 	es, err := w.in(&st.access, coveringN, accessEdges)
 	if err != nil {

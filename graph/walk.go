@@ -5,16 +5,32 @@ import (
 	"slices"
 )
 
+// numbering gives node IDs dense numbers in the order they are first seen.
+type numbering struct {
+	num   map[string]int32 // node ID → number
+	names []string         // number → node ID
+}
+
+// of returns the number of id, handing out the next one if it has none.
+func (nb *numbering) of(id string) int32 {
+	n, ok := nb.num[id]
+	if !ok {
+		n = int32(len(nb.names))
+		nb.num[id] = n
+		nb.names = append(nb.names, id)
+	}
+	return n
+}
+
 // walker numbers the nodes of one question densely, so the traversals keep
 // their per-node state in slices instead of maps keyed by long IDs. The
 // embedded store has the numbers already (NewMemory assigns them); other
 // stores get them handed out as their edges arrive.
 type walker struct {
-	ctx   context.Context
-	src   Source
-	mem   *Memory          // the embedded store, or nil
-	num   map[string]int32 // other stores: node ID → number
-	names []string         // other stores: number → node ID
+	ctx context.Context
+	src Source
+	mem *Memory    // the embedded store, or nil
+	nb  *numbering // the store's numbers, or the question's own
 }
 
 // ref is an edge by reference with its endpoints' numbers.
@@ -26,46 +42,28 @@ type ref struct {
 func newWalker(ctx context.Context, src Source) *walker {
 	w := &walker{ctx: ctx, src: src}
 	if m, ok := src.(*Memory); ok {
-		w.mem = m
+		w.mem, w.nb = m, &m.nb
 	} else {
-		w.num = map[string]int32{}
+		w.nb = &numbering{num: map[string]int32{}}
 	}
 	return w
 }
 
-// size bounds the numbers handed out so far.
-func (w *walker) size() int {
-	if w.mem != nil {
-		return len(w.mem.names)
-	}
-	return len(w.names)
-}
-
-// number returns the number of a node ID, handing out a new one if needed
-// (the embedded store knows every ID an edge names).
+// number returns the number of a node ID, handing out a new one if needed;
+// -1 for an ID the embedded store does not hold (it numbers every node
+// and every ID an edge names).
 func (w *walker) number(id string) int32 {
-	if w.mem != nil {
-		if n, ok := w.mem.num[id]; ok {
-			return n
-		}
-		return -1
+	if w.mem == nil {
+		return w.nb.of(id)
 	}
-	n, ok := w.num[id]
-	if !ok {
-		n = int32(len(w.names))
-		w.num[id] = n
-		w.names = append(w.names, id)
+	if n, ok := w.nb.num[id]; ok {
+		return n
 	}
-	return n
+	return -1
 }
 
 // id is the node ID of a number.
-func (w *walker) id(n int32) string {
-	if w.mem != nil {
-		return w.mem.names[n]
-	}
-	return w.names[n]
-}
+func (w *walker) id(n int32) string { return w.nb.names[n] }
 
 func (w *walker) ids(ns []int32) []string {
 	out := make([]string, len(ns))
@@ -111,7 +109,7 @@ func (w *walker) edges(buf *[]ref, ns []int32, kinds []EdgeKind, out bool) ([]re
 	sortEdges(es)
 	rs := make([]ref, len(es))
 	for i := range es {
-		rs[i] = ref{&es[i], w.number(es[i].From), w.number(es[i].To)}
+		rs[i] = ref{&es[i], w.nb.of(es[i].From), w.nb.of(es[i].To)}
 	}
 	return rs, nil
 }

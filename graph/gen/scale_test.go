@@ -12,11 +12,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/iamreach/iamreach/graph"
 	"github.com/iamreach/iamreach/graph/findings"
 	"github.com/iamreach/iamreach/graph/gen"
+	"github.com/iamreach/iamreach/internal/cputime"
 )
 
 // TestScale builds a generated organization and measures the phases the
@@ -48,13 +48,13 @@ func TestScale(t *testing.T) {
 	t.Logf("generate %s (%+v): %s", size, spec, time.Since(start).Round(time.Millisecond))
 
 	start = time.Now()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	g, err := graph.Build(snap, graph.BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	build := time.Since(start)
-	t.Logf("graph.Build: %s wall, %s CPU — %d nodes, %d edges, %d gaps", build.Round(time.Millisecond), (processCPU() - cpu0).Round(time.Millisecond), len(g.Nodes), len(g.Edges), len(g.Meta.Gaps))
+	t.Logf("graph.Build: %s wall, %s CPU — %d nodes, %d edges, %d gaps", build.Round(time.Millisecond), (cputime.Process() - cpu0).Round(time.Millisecond), len(g.Nodes), len(g.Edges), len(g.Meta.Gaps))
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
@@ -72,10 +72,10 @@ func TestScale(t *testing.T) {
 	}
 
 	start = time.Now()
-	cpu0 = processCPU()
+	cpu0 = cputime.Process()
 	g.Findings = findings.Compute(g, snap, findings.Options{})
 	fd := time.Since(start)
-	fdCPU := processCPU() - cpu0
+	fdCPU := cputime.Process() - cpu0
 	kinds := map[graph.FindingKind]int{}
 	for _, f := range g.Findings {
 		kinds[f.Kind]++
@@ -109,17 +109,9 @@ func TestScale(t *testing.T) {
 	// thread (the goroutine is locked to it): on a shared, loaded machine
 	// the wall clock also counts the time other processes hold the CPUs.
 	p95 := func(name string, ids []string, q func(string) error) {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		var ds, cs []time.Duration
-		for _, id := range ids {
-			c0 := threadCPU()
-			s := time.Now()
-			if err := q(id); err != nil {
-				t.Fatalf("%s %s: %v", name, id, err)
-			}
-			ds = append(ds, time.Since(s))
-			cs = append(cs, threadCPU()-c0)
+		ds, cs, err := cputime.Each(ids, q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
 		}
 		if len(ds) == 0 {
 			return
@@ -143,24 +135,4 @@ func TestScale(t *testing.T) {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		t.Logf("peak RSS (getrusage maxrss): %s", fmt.Sprintf("%.2f GiB", float64(ru.Maxrss)/(1<<20)))
 	}
-}
-
-// threadCPU is the CPU time of the calling OS thread
-// (clock_gettime(CLOCK_THREAD_CPUTIME_ID): nanosecond resolution).
-func threadCPU() time.Duration {
-	const clockThreadCPUTimeID = 3
-	var ts syscall.Timespec
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
-		return 0
-	}
-	return time.Duration(ts.Nano())
-}
-
-// processCPU is the CPU time (user + system) of the whole process.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
