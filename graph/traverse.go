@@ -197,7 +197,7 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 		best    *Edge
 		r       []*Edge // the route to best.From
 		keep    bool
-		actions []ActionGrant
+		actions grantUnion
 	}
 	var targets []target
 	slot := make([]int32, len(es))
@@ -244,18 +244,14 @@ func Reach(ctx context.Context, src Source, from string, opts ReachOptions) (Rea
 		if len(grants) == 0 {
 			continue
 		}
-		if t.actions == nil {
-			t.actions = grants
-		} else {
-			t.actions = mergeGrants(t.actions, grants)
-		}
+		t.actions.add(grants)
 	}
 	res := ReachResult{Origin: origin, Targets: make([]ReachTarget, 0, len(nodes)), Truncated: truncated}
 	var buf [maxRoute]*Edge
 	for _, n := range nodes {
 		t := targets[st.slot[w.number(n.ID)]-1]
 		p := refsRoute(routeTo(&buf, t.r, t.best)).path(from)
-		res.Targets = append(res.Targets, ReachTarget{Node: n, Actions: t.actions, Path: p, Conditions: p.Conditions})
+		res.Targets = append(res.Targets, ReachTarget{Node: n, Actions: t.actions.gs, Path: p, Conditions: p.Conditions})
 	}
 	return finishResult(ctx, src, res, opts)
 }
@@ -504,7 +500,7 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 	// The actions of the principals whose access edges the routes kept end
 	// in: every access edge they hold toward the resource, merged in edge
 	// order. st.slot[holder] is 1 + its index in holders.
-	var holders [][]ActionGrant
+	var holders []grantUnion
 	holderOf := func(x int32) int32 {
 		for {
 			e := st.hop[x]
@@ -516,7 +512,7 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 	}
 	for _, nd := range nodes {
 		if h := holderOf(w.number(nd.ID)); st.slot[h] == 0 {
-			holders = append(holders, nil)
+			holders = append(holders, grantUnion{})
 			st.slot[h] = int32(len(holders))
 		}
 	}
@@ -528,18 +524,13 @@ func Reachers(ctx context.Context, src Source, to string, opts ReachOptions) (Re
 		if len(grants) == 0 {
 			continue
 		}
-		a := &holders[st.slot[e.from]-1]
-		if *a == nil {
-			*a = grants
-		} else {
-			*a = mergeGrants(*a, grants)
-		}
+		holders[st.slot[e.from]-1].add(grants)
 	}
 	res := ReachResult{Origin: origin, Targets: make([]ReachTarget, 0, len(nodes)), Truncated: truncated}
 	var buf [maxRoute]*Edge
 	for _, nd := range nodes {
 		x := w.number(nd.ID)
-		acts := holders[st.slot[holderOf(x)]-1]
+		acts := holders[st.slot[holderOf(x)]-1].gs
 		p := refsRoute(routeFrom(&buf, x)).path(nd.ID)
 		res.Targets = append(res.Targets, ReachTarget{Node: nd, Actions: acts, Path: p, Conditions: p.Conditions})
 	}
@@ -677,6 +668,35 @@ func applicableGrantsCached(gs []ActionGrant, rtype string, cache map[string]boo
 		}
 	}
 	return out
+}
+
+// grantUnion accumulates the actions of every route to a target: the first
+// list as it is, then each further one merged in (mergeGrants).
+type grantUnion struct {
+	gs     []ActionGrant
+	merged bool // gs came out of mergeGrants: sorted, without duplicates
+}
+
+func (u *grantUnion) add(grants []ActionGrant) {
+	switch {
+	case u.gs == nil:
+		u.gs = grants
+	case u.merged && subsetOf(grants, u.gs):
+		// Merging would give gs again: SortGrants leaves a sorted list as
+		// it is (pdqsort returns at once on sorted input), and nothing is new.
+	default:
+		u.gs, u.merged = mergeGrants(u.gs, grants), true
+	}
+}
+
+// subsetOf says whether every grant of a is in b.
+func subsetOf(a, b []ActionGrant) bool {
+	for _, g := range a {
+		if !slices.ContainsFunc(b, func(x ActionGrant) bool { return sameGrant(x, g) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // mergeGrants is the sorted union of two grant lists.
