@@ -125,7 +125,7 @@ func bulkServer(t *testing.T, files neo4j.ImportFiles, heap string) (string, str
 	}
 	env := append(os.Environ(), "NEO4J_TEST_RUN_DIR="+runDir, "NEO4J_TEST_IMPORT_ARGS="+argsFile)
 	if heap != "" {
-		env = append(env, "NEO4J_TEST_HEAP="+heap)
+		env = append(env, "NEO4J_TEST_HEAP="+heap, "NEO4J_TEST_IMPORT_HEAP="+heap, "NEO4J_TEST_PAGECACHE=64m")
 	}
 	start := time.Now()
 	cmd := exec.Command(script, "start")
