@@ -160,11 +160,13 @@ func WriteImportFiles(dir string, g *graph.Graph) (ImportFiles, error) {
 		starts[i], ends[i], types[i] = strconv.Itoa(e.from), strconv.Itoa(e.to), e.relType
 		rows[i] = e.props
 	}
-	if err := w.write(filepath.Join(dir, "relationships.csv"), []string{":START_ID(node)", ":END_ID(node)", ":TYPE"},
-		[][]string{starts, ends, types}, rows, nil); err != nil {
-		return out, err
+	if len(edges) > 0 { // a file of no rows would be one more argument for nothing
+		if err := w.write(filepath.Join(dir, "relationships.csv"), []string{":START_ID(node)", ":END_ID(node)", ":TYPE"},
+			[][]string{starts, ends, types}, rows, nil); err != nil {
+			return out, err
+		}
+		out.Relationships = []string{"relationships.csv"}
 	}
-	out.Relationships = []string{"relationships.csv"}
 	out.EdgeCount = len(edges)
 
 	// Findings, as Load writes them.
@@ -176,10 +178,12 @@ func WriteImportFiles(dir string, g *graph.Graph) (ImportFiles, error) {
 	for i, r := range frows {
 		fmaps[i] = r.(map[string]any)
 	}
-	if err := w.write(filepath.Join(dir, "findings.csv"), nil, nil, fmaps, nil); err != nil {
-		return out, err
+	if len(fmaps) > 0 { // no rows: no columns, and a header must have one
+		if err := w.write(filepath.Join(dir, "findings.csv"), nil, nil, fmaps, nil); err != nil {
+			return out, err
+		}
+		out.Nodes = append(out.Nodes, ImportNodeFile{Labels: []string{labelFinding}, File: "findings.csv"})
 	}
-	out.Nodes = append(out.Nodes, ImportNodeFile{Labels: []string{labelFinding}, File: "findings.csv"})
 	out.FindingCount = len(frows)
 
 	// Bookkeeping: generation 1, complete, and the state node pointing at
