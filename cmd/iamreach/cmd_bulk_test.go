@@ -32,3 +32,19 @@ func TestLoadImportDir(t *testing.T) {
 		t.Errorf("--schema-only without --neo4j: exit %d, %q", code, errs)
 	}
 }
+
+// TestLoadSchemaOnlyNeo4j: `load --schema-only` against a real Neo4j
+// (make test-neo4j) creates the indexes without a graph argument.
+func TestLoadSchemaOnlyNeo4j(t *testing.T) {
+	uri := os.Getenv("IAMREACH_NEO4J_URI")
+	if uri == "" {
+		t.Skip("IAMREACH_NEO4J_URI not set: run make test-neo4j for the tests against a real Neo4j")
+	}
+	if code, _, errs := runLoadCmd(t, nil, "load", "--demo", "--neo4j", uri, "--grace", "0"); code != 0 {
+		t.Fatalf("load --demo: exit %d: %s", code, errs)
+	}
+	code, out, errs := runLoadCmd(t, nil, "load", "--neo4j", uri, "--schema-only")
+	if code != 0 || !strings.Contains(out, "constraints and indexes") {
+		t.Errorf("--schema-only: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}
