@@ -69,7 +69,7 @@ func (f ImportFiles) Args(dir, database string) []string {
 		database = "neo4j"
 	}
 	join := func(name string) string {
-		if strings.Contains(dir, "/") || dir == "" {
+		if strings.HasPrefix(dir, "/") { // a POSIX path, e.g. inside a container, whatever this OS
 			return path.Join(dir, name)
 		}
 		return filepath.Join(dir, name)
