@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/iamreach/iamreach/graph"
 	"github.com/iamreach/iamreach/graph/neo4j"
 )
 
@@ -26,11 +27,18 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	batch := fs.Int("batch", 0, "rows per write transaction (default 5000)")
 	grace := fs.Duration("grace", neo4j.DefaultGrace, "leave the previous generation this long after the switch, for questions still running on it, before removing it (0: at once)")
 	wait := fs.Duration("wait", 0, "wait up to this long for Neo4j to accept connections (e.g. 2m when it starts beside us)")
+	var bulk bulkFlags
+	bulk.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if bulk.dir != "" {
+		// First load of a large graph into an empty database: files for
+		// neo4j-admin database import instead of transactions.
+		return bulk.writeFiles(ctx, e, &in, *database)
 	}
 	if *uri == "" {
 		return errors.New("--neo4j URI is required (e.g. --neo4j bolt://127.0.0.1:7687)")
@@ -41,7 +49,11 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	if *password == "" {
 		*password = e.getenv("NEO4J_PASSWORD")
 	}
-	g, _, err := in.load(ctx, e)
+	var g *graph.Graph
+	var err error
+	if !bulk.schemaOnly {
+		g, _, err = in.load(ctx, e)
+	}
 	if err != nil {
 		return err
 	}
@@ -58,6 +70,9 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 		if err := waitReachable(ctx, store, *wait); err != nil {
 			return err
 		}
+	}
+	if bulk.schemaOnly {
+		return bulk.ensureSchema(ctx, e, store, *uri)
 	}
 
 	last := time.Now()
