@@ -12,7 +12,7 @@ import (
 // SchemaVersion is the version of the layout described in docs/neo4j.md.
 // A database written by another version is refused with a message saying
 // to reload it.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Labels and keys of the bookkeeping nodes.
 const (
