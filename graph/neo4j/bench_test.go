@@ -61,50 +61,7 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	goCPU := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
 	load1, _ := os.ReadFile("/proc/loadavg")
 
-	// Questions: spread over the graph, deterministic.
-	var origins, targets []string
-	for i, n := range g.Nodes {
-		switch {
-		case (n.Kind == graph.KindRole || n.Type == "lambda:function") && i%97 == 0:
-			origins = append(origins, n.ID)
-		case n.Kind == graph.KindResource && n.Type != "lambda:function" && i%89 == 0:
-			targets = append(targets, n.ID)
-		}
-	}
-	origins, targets = origins[:min(60, len(origins))], targets[:min(60, len(targets))]
-
-	type row struct {
-		name      string
-		neo, emb  []time.Duration
-		mismatch  int
-		questions int
-	}
-	measure := func(name string, n int, ask func(st graph.Store, i int) (any, error)) row {
-		r := row{name: name, questions: n}
-		for i := range n {
-			t0 := time.Now()
-			want, werr := ask(mem, i)
-			r.emb = append(r.emb, time.Since(t0))
-			t1 := time.Now()
-			got, gerr := ask(s, i)
-			r.neo = append(r.neo, time.Since(t1))
-			if (werr == nil) != (gerr == nil) || (werr == nil && !storetest.Equal(want, got)) {
-				r.mismatch++
-			}
-		}
-		return r
-	}
-	rows := []row{
-		measure("reach", len(origins), func(st graph.Store, i int) (any, error) {
-			return st.Reach(ctx, origins[i], graph.ReachOptions{})
-		}),
-		measure("reachers", len(targets), func(st graph.Store, i int) (any, error) {
-			return st.Reachers(ctx, targets[i], graph.ReachOptions{})
-		}),
-		measure("paths", min(len(origins), len(targets)), func(st graph.Store, i int) (any, error) {
-			return st.Paths(ctx, origins[i], targets[i], graph.PathOptions{})
-		}),
-	}
+	rows := askBoth(ctx, g, mem, s)
 
 	// A second load of the same graph into the now warm server, which
 	// still holds the first generation: a team's daily reload. (The first
@@ -142,8 +99,8 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	b.WriteString(".\n\n")
 	b.WriteString("| question | n | Neo4j p50 | Neo4j p95 | Neo4j max | embedded p50 | embedded p95 | answers equal |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %d/%d |\n", r.name, r.questions,
-			pct(r.neo, 50), pct(r.neo, 95), pct(r.neo, 100), pct(r.emb, 50), pct(r.emb, 95), r.questions-r.mismatch, r.questions)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %d/%d |\n", r.name, r.n,
+			pct(r.neo, 50), pct(r.neo, 95), pct(r.neo, 100), pct(r.emb, 50), pct(r.emb, 95), r.n-r.mismatches, r.n)
 	}
 	fmt.Fprintf(&b, "\nGo %s, GOMAXPROCS %d.\n", runtime.Version(), runtime.GOMAXPROCS(0))
 	t.Log("\n" + b.String())
@@ -152,11 +109,7 @@ func TestBenchmarkNeo4j(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	for _, r := range rows {
-		if r.mismatch > 0 {
-			t.Errorf("%s: %d answers differ from the embedded store's", r.name, r.mismatch)
-		}
-	}
+	checkRows(t, rows)
 }
 
 func pct(ds []time.Duration, p int) string {
@@ -195,4 +148,63 @@ func neo4jCPU() (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(ut+st) * 10 * time.Millisecond, true
+}
+
+// questionRow is one kind of question asked of both stores in a benchmark.
+type questionRow struct {
+	name          string
+	neo, emb      []time.Duration
+	n, mismatches int
+}
+
+// askBoth asks up to 60 reach, reachers and paths questions spread over g
+// (deterministically) of the embedded store and of Neo4j, timing each, and
+// counts the answers that differ.
+func askBoth(ctx context.Context, g *graph.Graph, mem, s graph.Store) []questionRow {
+	var origins, targets []string
+	for i, n := range g.Nodes {
+		switch {
+		case (n.Kind == graph.KindRole || n.Type == "lambda:function") && i%97 == 0:
+			origins = append(origins, n.ID)
+		case n.Kind == graph.KindResource && n.Type != "lambda:function" && i%89 == 0:
+			targets = append(targets, n.ID)
+		}
+	}
+	origins, targets = origins[:min(60, len(origins))], targets[:min(60, len(targets))]
+	measure := func(name string, n int, ask func(st graph.Store, i int) (any, error)) questionRow {
+		r := questionRow{name: name, n: n}
+		for i := range n {
+			t0 := time.Now()
+			want, werr := ask(mem, i)
+			r.emb = append(r.emb, time.Since(t0))
+			t1 := time.Now()
+			got, gerr := ask(s, i)
+			r.neo = append(r.neo, time.Since(t1))
+			if (werr == nil) != (gerr == nil) || (werr == nil && !storetest.Equal(want, got)) {
+				r.mismatches++
+			}
+		}
+		return r
+	}
+	return []questionRow{
+		measure("reach", len(origins), func(st graph.Store, i int) (any, error) {
+			return st.Reach(ctx, origins[i], graph.ReachOptions{})
+		}),
+		measure("reachers", len(targets), func(st graph.Store, i int) (any, error) {
+			return st.Reachers(ctx, targets[i], graph.ReachOptions{})
+		}),
+		measure("paths", min(len(origins), len(targets)), func(st graph.Store, i int) (any, error) {
+			return st.Paths(ctx, origins[i], targets[i], graph.PathOptions{})
+		}),
+	}
+}
+
+// checkRows fails the test for every answer that differed between the stores.
+func checkRows(t *testing.T, rows []questionRow) {
+	t.Helper()
+	for _, r := range rows {
+		if r.mismatches > 0 {
+			t.Errorf("%s: %d answers differ from the embedded store's", r.name, r.mismatches)
+		}
+	}
 }

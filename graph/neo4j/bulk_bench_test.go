@@ -69,43 +69,7 @@ MATCH (:Node {gen: st.gen})-[r]->() RETURN nodes, count(r) AS rels`, nil, 1)
 		t.Fatalf("imported database counts %v (err %v), want %d nodes, %d relationships", out.Rows, err, len(g.Nodes), len(g.Edges))
 	}
 
-	var origins, targets []string
-	for i, n := range g.Nodes {
-		switch {
-		case (n.Kind == graph.KindRole || n.Type == "lambda:function") && i%97 == 0:
-			origins = append(origins, n.ID)
-		case n.Kind == graph.KindResource && n.Type != "lambda:function" && i%89 == 0:
-			targets = append(targets, n.ID)
-		}
-	}
-	origins, targets = origins[:min(60, len(origins))], targets[:min(60, len(targets))]
-	type row struct {
-		name          string
-		neo           []time.Duration
-		n, mismatches int
-	}
-	measure := func(name string, n int, ask func(st graph.Store, i int) (any, error)) row {
-		r := row{name: name, n: n}
-		for i := range n {
-			want, werr := ask(mem, i)
-			t := time.Now()
-			got, gerr := ask(s, i)
-			r.neo = append(r.neo, time.Since(t))
-			if (werr == nil) != (gerr == nil) || (werr == nil && !storetest.Equal(want, got)) {
-				r.mismatches++
-			}
-		}
-		return r
-	}
-	rows := []row{
-		measure("reach", len(origins), func(st graph.Store, i int) (any, error) { return st.Reach(ctx, origins[i], graph.ReachOptions{}) }),
-		measure("reachers", len(targets), func(st graph.Store, i int) (any, error) {
-			return st.Reachers(ctx, targets[i], graph.ReachOptions{})
-		}),
-		measure("paths", min(len(origins), len(targets)), func(st graph.Store, i int) (any, error) {
-			return st.Paths(ctx, origins[i], targets[i], graph.PathOptions{})
-		}),
-	}
+	rows := askBoth(ctx, g, mem, s)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Graph: storetest.Generate(%+v, seed 42): %d nodes, %d relationships, %d findings.\n\n", BenchSpec, len(g.Nodes), len(g.Edges), len(g.Findings))
@@ -130,11 +94,7 @@ MATCH (:Node {gen: st.gen})-[r]->() RETURN nodes, count(r) AS rels`, nil, 1)
 			t.Error(err)
 		}
 	}
-	for _, r := range rows {
-		if r.mismatches > 0 {
-			t.Errorf("%s: %d answers differ from the embedded store's", r.name, r.mismatches)
-		}
-	}
+	checkRows(t, rows)
 }
 
 // procCPU returns the CPU time (user + system) used so far by process
