@@ -112,6 +112,23 @@ func TestWriteImportFiles(t *testing.T) {
 // bulkServer imports files into a fresh database of a server of its own
 // (scripts/neo4j-test-server with NEO4J_TEST_IMPORT_ARGS), starts it and
 // returns its URI, run directory and how long import + start took. The
+// importedStore writes g's import files, imports them into a fresh test
+// server and opens a store on it (closed when the test ends).
+func importedStore(ctx context.Context, t *testing.T, g *graph.Graph) *neo4j.Store {
+	t.Helper()
+	files, err := neo4j.WriteImportFiles(t.TempDir(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri, _, _ := bulkServer(t, files, "384m")
+	s, err := neo4j.Open(ctx, neo4j.Config{URI: uri})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
 // server is stopped at the end of t.
 func bulkServer(t *testing.T, files neo4j.ImportFiles, heap string) (string, string, time.Duration) {
 	t.Helper()
@@ -196,16 +213,7 @@ func TestBulkImportNeo4j(t *testing.T) {
 	}
 	fixtures = append(fixtures, storetest.Fixture{Name: "odd-values", Graph: oddValues})
 	storetest.RunFixtures(t, fixtures, func(t *testing.T, g *graph.Graph) graph.Store {
-		files, err := neo4j.WriteImportFiles(t.TempDir(), g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		uri, _, _ := bulkServer(t, files, "384m")
-		s, err := neo4j.Open(ctx, neo4j.Config{URI: uri})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close(context.Background()) })
+		s := importedStore(ctx, t, g)
 		if err := s.EnsureSchema(ctx); err != nil {
 			t.Fatalf("ensure schema: %v", err)
 		}
@@ -221,16 +229,7 @@ func TestBulkImportNeo4j(t *testing.T) {
 	// A normal load on top of an imported database.
 	t.Run("load-after-import", func(t *testing.T) {
 		g := small(21)
-		files, err := neo4j.WriteImportFiles(t.TempDir(), g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		uri, _, _ := bulkServer(t, files, "384m")
-		s, err := neo4j.Open(ctx, neo4j.Config{URI: uri})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close(context.Background()) })
+		s := importedStore(ctx, t, g)
 		g2 := small(22)
 		res := load(t, s, g2, neo4j.LoadOptions{})
 		if res.Gen != 2 {
