@@ -160,17 +160,10 @@ func (b *builder) targetOf(r *resource, evalARN string) target {
 }
 
 // decide asks the engine one question in discovery mode.
+// Unlike eval, the decision is the caller's to keep.
 func (b *builder) decide(a *actor, action string, t *target, ctx map[string][]string) policy.Decision {
-	req := policy.Request{Principal: a.req, Action: action, Resource: t.res, Context: ctx}
-	set := policy.PolicySet{
-		Identity:           a.identity,
-		Boundary:           a.boundary,
-		Resource:           t.named,
-		ResourcePolicyKind: t.kind,
-		SCPs:               a.scps,
-		RCPs:               t.rcps,
-	}
-	return policy.Evaluate(&req, &set, policy.Discovery)
+	a.request(action, t, ctx)
+	return policy.Evaluate(&a.reqBuf, &a.setBuf, policy.Discovery)
 }
 
 // eval is decide on the actor's reusable evaluator: the decision (and its
