@@ -6,6 +6,14 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
+// SetDeleteBatch sets how many nodes each transaction of a generation's
+// removal deletes, and returns a function restoring the previous value.
+func SetDeleteBatch(n int) (restore func()) {
+	old := deleteBatch
+	deleteBatch = n
+	return func() { deleteBatch = old }
+}
+
 // Test hooks: they let the tests show that each guard of RunReadCypher
 // holds on its own against the real server.
 

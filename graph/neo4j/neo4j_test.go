@@ -170,6 +170,9 @@ func TestLoadInterrupted(t *testing.T) {
 	}
 	leftover := gens[1].Gen
 
+	// Removal commits every few nodes: many batches, each starting where
+	// the previous one stopped.
+	defer neo4j.SetDeleteBatch(7)()
 	third := load(t, s, g2, neo4j.LoadOptions{})
 	if !containsGen(third.Cleaned, leftover) || !containsGen(third.Cleaned, first.Gen) {
 		t.Errorf("cleaned %v, want the leftover %d and the previous %d", third.Cleaned, leftover, first.Gen)
