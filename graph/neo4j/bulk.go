@@ -125,6 +125,10 @@ func WriteImportFiles(dir string, g *graph.Graph) (ImportFiles, error) {
 		return out, err
 	}
 	out.Skipped = skipped
+	nprops, eprops, err := allProps(g, edges)
+	if err != nil {
+		return out, err
+	}
 	w := &csvWriter{}
 
 	// Graph nodes, one file per label (each with the columns its nodes
@@ -144,7 +148,7 @@ func WriteImportFiles(dir string, g *graph.Graph) (ImportFiles, error) {
 		rows := make([]map[string]any, len(idx))
 		ids := make([]string, len(idx))
 		for j, i := range idx {
-			rows[j] = nodes[i].props
+			rows[j] = nprops[i]
 			ids[j] = strconv.Itoa(i)
 		}
 		name := "nodes-" + l + ".csv"
@@ -157,14 +161,12 @@ func WriteImportFiles(dir string, g *graph.Graph) (ImportFiles, error) {
 
 	// Relationships: start, end and type columns, then the properties.
 	starts, ends, types := make([]string, len(edges)), make([]string, len(edges)), make([]string, len(edges))
-	rows := make([]map[string]any, len(edges))
 	for i, e := range edges {
 		starts[i], ends[i], types[i] = strconv.Itoa(e.from), strconv.Itoa(e.to), e.relType
-		rows[i] = e.props
 	}
 	if len(edges) > 0 { // a file of no rows would be one more argument for nothing
 		if err := w.write(filepath.Join(dir, "relationships.csv"), []string{":START_ID(node)", ":END_ID(node)", ":TYPE"},
-			[][]string{starts, ends, types}, rows, nil); err != nil {
+			[][]string{starts, ends, types}, eprops, nil); err != nil {
 			return out, err
 		}
 		out.Relationships = []string{"relationships.csv"}

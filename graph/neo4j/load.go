@@ -120,13 +120,20 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	if err != nil {
 		return res, err
 	}
+	// Each writer builds the rows of its own batch just before sending it
+	// (property maps, JSON of the edges that need it): only the batches in
+	// flight are held as rows, never the whole graph a second time.
 	var mu sync.Mutex                  // guards prog and eids: batches commit concurrently
 	eids := make([]string, len(nodes)) // element IDs by position in nodes
-	nodeRows := make([]any, len(nodes))
-	for i, n := range nodes {
-		nodeRows[i] = []any{n.label, n.props, int64(i)}
-	}
-	err = s.writeBatches(ctx, opts.Writers, chunk(nodeRows, opts.BatchSize), func(ctx context.Context, rows []any) error {
+	err = s.writeBatches(ctx, opts.Writers, len(nodes), opts.BatchSize, func(ctx context.Context, lo, hi int) error {
+		rows := make([]any, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			props, err := nodeRow(g.Nodes[i])
+			if err != nil {
+				return fmt.Errorf("node %q: %w", g.Nodes[i].ID, err)
+			}
+			rows = append(rows, []any{nodes[i].label, props, int64(i)})
+		}
 		pairs, err := s.writeNodes(ctx, dynamic, rows, gen)
 		if err != nil {
 			return err
@@ -134,12 +141,12 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 		mu.Lock()
 		defer mu.Unlock()
 		for _, p := range pairs {
-			if p.i < 0 || p.i >= int64(len(eids)) {
-				return fmt.Errorf("write nodes: server returned row %d of %d", p.i, len(eids))
+			if p.i < int64(lo) || p.i >= int64(hi) {
+				return fmt.Errorf("write nodes: server returned row %d, not one of %d..%d", p.i, lo, hi-1)
 			}
 			eids[p.i] = p.eid
 		}
-		prog.Nodes += len(rows)
+		prog.Nodes += hi - lo
 		report()
 		return nil
 	})
@@ -148,21 +155,26 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 	}
 	res.Nodes = prog.Nodes
 
-	edgeRows := make([]any, len(edges))
-	for i, e := range edges {
-		a, b := eids[e.from], eids[e.to]
-		if a == "" || b == "" {
-			return res, fmt.Errorf("load generation %d (previous generation still current): relationship %v: an endpoint was not written", gen, e.props["id"])
+	err = s.writeBatches(ctx, opts.Writers, len(edges), opts.BatchSize, func(ctx context.Context, lo, hi int) error {
+		rows := make([]any, 0, hi-lo)
+		for _, e := range edges[lo:hi] {
+			ge := g.Edges[e.src]
+			a, b := eids[e.from], eids[e.to]
+			if a == "" || b == "" {
+				return fmt.Errorf("relationship %q: an endpoint was not written", ge.ID)
+			}
+			props, err := edgeProps(ge)
+			if err != nil {
+				return fmt.Errorf("edge %q: %w", ge.ID, err)
+			}
+			rows = append(rows, []any{e.relType, a, b, props})
 		}
-		edgeRows[i] = []any{e.relType, a, b, e.props}
-	}
-	err = s.writeBatches(ctx, opts.Writers, chunk(edgeRows, opts.BatchSize), func(ctx context.Context, rows []any) error {
 		if err := s.writeLabelled(ctx, "write relationships", dynamic, edgeQuery, rows, gen, nil); err != nil {
 			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		prog.Edges += len(rows)
+		prog.Edges += hi - lo
 		report()
 		return nil
 	})
@@ -176,13 +188,13 @@ func (s *Store) Load(ctx context.Context, g *graph.Graph, opts LoadOptions) (Loa
 		return res, err
 	}
 	q := "UNWIND $rows AS r CREATE (f:" + labelFinding + ") SET f = r"
-	err = s.writeBatches(ctx, opts.Writers, chunk(frows, opts.BatchSize), func(ctx context.Context, rows []any) error {
-		if err := s.writeRows(ctx, "write findings", q, map[string]any{"rows": rows}); err != nil {
+	err = s.writeBatches(ctx, opts.Writers, len(frows), opts.BatchSize, func(ctx context.Context, lo, hi int) error {
+		if err := s.writeRows(ctx, "write findings", q, map[string]any{"rows": frows[lo:hi]}); err != nil {
 			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		prog.Findings += len(rows)
+		prog.Findings += hi - lo
 		report()
 		return nil
 	})
@@ -261,19 +273,21 @@ func (s *Store) dynamicLabels(ctx context.Context) (bool, error) {
 	return false, err
 }
 
-// writeBatches hands the batches to write on up to writers sessions at
-// once (0: DefaultWriters) and stops at the first error.
-func (s *Store) writeBatches(ctx context.Context, writers int, batches [][]any, write func(context.Context, []any) error) error {
+// writeBatches splits 0..n-1 into batches of size, hands each [lo, hi) to
+// write on up to writers sessions at once (0: DefaultWriters) and stops at
+// the first error.
+func (s *Store) writeBatches(ctx context.Context, writers, n, size int, write func(ctx context.Context, lo, hi int) error) error {
 	if writers <= 0 {
 		writers = DefaultWriters
 	}
 	eg, gctx := errgroup.WithContext(ctx)
 	eg.SetLimit(writers)
-	for _, b := range batches {
+	for lo := 0; lo < n; lo += size {
 		if gctx.Err() != nil {
 			break
 		}
-		eg.Go(func() error { return write(gctx, b) })
+		hi := min(lo+size, n)
+		eg.Go(func() error { return write(gctx, lo, hi) })
 	}
 	if err := eg.Wait(); err != nil {
 		return err
@@ -318,14 +332,6 @@ func (s *Store) writeLabelled(ctx context.Context, what string, dynamic bool, qu
 		}
 	}
 	return nil
-}
-
-func chunk(rows []any, size int) [][]any {
-	var out [][]any
-	for i := 0; i < len(rows); i += size {
-		out = append(out, rows[i:min(i+size, len(rows))])
-	}
-	return out
 }
 
 // writeRowsCollect is writeRows that hands the returned (position, eid) rows to
@@ -541,21 +547,19 @@ type Generation struct {
 
 type preparedNode struct {
 	label string
-	props map[string]any
 }
 
-// preparedEdge refers to its endpoints by their position in the node list.
+// preparedEdge refers to its endpoints by their position in the node list
+// and to the edge by its position in the graph's edge list.
 type preparedEdge struct {
-	relType  string
-	from, to int
-	props    map[string]any
+	relType       string
+	from, to, src int
 }
 
-// prepare validates g and turns it into rows. Duplicate node IDs and
-// unknown kinds are errors (the graph is malformed); edges whose endpoints
-// are missing are skipped and reported. The property maps (and the JSON
-// of the edges that need it) are built on all cores: with a million
-// relationships this is seconds of work before the first write.
+// prepare validates g and places every node and edge: duplicate node IDs
+// and unknown kinds are errors (the graph is malformed); edges whose
+// endpoints are missing, or whose ID repeats, are skipped and reported.
+// The properties are built later, batch by batch (nodeRow, edgeProps).
 func prepare(g *graph.Graph) ([]preparedNode, []preparedEdge, []string, error) {
 	pos := make(map[string]int, len(g.Nodes))
 	nodes := make([]preparedNode, len(g.Nodes))
@@ -575,7 +579,6 @@ func prepare(g *graph.Graph) ([]preparedNode, []preparedEdge, []string, error) {
 	}
 	var skipped []string
 	edges := make([]preparedEdge, 0, len(g.Edges))
-	src := make([]int, 0, len(g.Edges)) // position in g.Edges of each kept edge
 	seen := make(map[string]bool, len(g.Edges))
 	for i, e := range g.Edges {
 		rt, err := relType(e.Kind)
@@ -596,32 +599,41 @@ func prepare(g *graph.Graph) ([]preparedNode, []preparedEdge, []string, error) {
 			continue
 		}
 		seen[e.ID] = true
-		edges = append(edges, preparedEdge{relType: rt, from: from, to: to})
-		src = append(src, i)
+		edges = append(edges, preparedEdge{relType: rt, from: from, to: to, src: i})
 	}
-	err := parallel(len(nodes), func(i int) error {
+	return nodes, edges, skipped, nil
+}
+
+// allProps builds the property maps of every node and edge at once, on all
+// cores (the CSV files of a bulk import need every column before the
+// first row).
+func allProps(g *graph.Graph, edges []preparedEdge) ([]map[string]any, []map[string]any, error) {
+	nprops := make([]map[string]any, len(g.Nodes))
+	err := parallel(len(g.Nodes), func(i int) error {
 		row, err := nodeRow(g.Nodes[i])
 		if err != nil {
 			return fmt.Errorf("node %q: %w", g.Nodes[i].ID, err)
 		}
-		nodes[i].props = row
+		nprops[i] = row
 		return nil
 	})
-	if err == nil {
-		err = parallel(len(edges), func(i int) error {
-			e := g.Edges[src[i]]
-			props, err := edgeProps(e)
-			if err != nil {
-				return fmt.Errorf("edge %q: %w", e.ID, err)
-			}
-			edges[i].props = props
-			return nil
-		})
-	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return nodes, edges, skipped, nil
+	eprops := make([]map[string]any, len(edges))
+	err = parallel(len(edges), func(i int) error {
+		e := g.Edges[edges[i].src]
+		props, err := edgeProps(e)
+		if err != nil {
+			return fmt.Errorf("edge %q: %w", e.ID, err)
+		}
+		eprops[i] = props
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return nprops, eprops, nil
 }
 
 // parallel calls f for 0..n-1, split in contiguous ranges over the CPUs,
