@@ -1,7 +1,10 @@
 # iamreach image: the web UI built with npm, embedded into one static Go
 # binary, on a distroless base. Used by docker-compose.yml; also fine alone:
-#   docker build -t iamreach . && docker run --rm -p 127.0.0.1:8080:8080 iamreach
-# (the default command serves the bundled demo organization).
+#   docker build -t iamreach .
+#   docker run --rm -e IAMREACH_TOKEN="$(openssl rand -hex 32)" -p 127.0.0.1:8080:8080 iamreach
+# (the default command serves the bundled demo organization; it listens on
+# all interfaces inside the container, so it refuses to start without a
+# token of at least 16 characters).
 
 FROM node:22-bookworm-slim AS web
 WORKDIR /src/web
