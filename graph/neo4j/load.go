@@ -479,11 +479,26 @@ RETURN g.gen AS gen ORDER BY gen`, map[string]any{"key": stateKey, "loading": st
 // deleteBatch rows (CALL … IN TRANSACTIONS, an auto-commit query), so no
 // transaction grows with the graph and no batch rescans what earlier
 // ones emptied. Interrupted, it leaves the rest for the next call.
+//
+// Servers that plan dynamic labels (5.26+) get the subquery with its
+// variable scope clause, CALL (n) { … } (5.23+); older ones the importing
+// WITH, CALL { WITH n … }, which 5.23+ accepts but reports as deprecated.
 func (s *Store) dropGeneration(ctx context.Context, gen int64) error {
-	for _, q := range []string{
+	modern, err := s.dynamicLabels(ctx)
+	if err != nil {
+		return err
+	}
+	queries := []string{
 		"MATCH (n:" + labelNode + " {gen: $gen}) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS",
 		"MATCH (f:" + labelFinding + " {gen: $gen}) CALL { WITH f DELETE f } IN TRANSACTIONS OF $batch ROWS",
-	} {
+	}
+	if modern {
+		queries = []string{
+			"MATCH (n:" + labelNode + " {gen: $gen}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS",
+			"MATCH (f:" + labelFinding + " {gen: $gen}) CALL (f) { DELETE f } IN TRANSACTIONS OF $batch ROWS",
+		}
+	}
+	for _, q := range queries {
 		if err := s.autoCommit(ctx, "delete generation", q, map[string]any{"gen": gen, "batch": deleteBatch}); err != nil {
 			return err
 		}

@@ -109,6 +109,15 @@ func TestLoadStaticLabels(t *testing.T) {
 	if err != nil || out.Rows[0][0] != int64(roles) {
 		t.Errorf(":Role count %v (err %v), want %d", out.Rows, err, roles)
 	}
+
+	// The next load removes this generation with the older subquery
+	// syntax (CALL { WITH n … }), a few nodes per transaction.
+	defer neo4j.SetDeleteBatch(5)()
+	next := load(t, s, small(15), neo4j.LoadOptions{BatchSize: 29})
+	out, err = s.RunReadCypher(ctx, "MATCH (n) WHERE n.gen IS NOT NULL AND n.gen <> $g RETURN count(n) AS c", map[string]any{"g": next.Gen}, 1)
+	if err != nil || out.Rows[0][0] != int64(0) {
+		t.Errorf("nodes of older generations left after a per-label reload: %v (err %v)", out.Rows, err)
+	}
 }
 
 func TestLoadReportsDanglingEdges(t *testing.T) {
