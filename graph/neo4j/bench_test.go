@@ -7,13 +7,13 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/iamreach/iamreach/graph"
 	"github.com/iamreach/iamreach/graph/neo4j"
 	"github.com/iamreach/iamreach/graph/storetest"
+	"github.com/iamreach/iamreach/internal/cputime"
 )
 
 // BenchSpec is the generated organization of the benchmark: 100 accounts,
@@ -42,8 +42,7 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	mem := graph.NewMemory(g)
 
 	cpu0, cpuOK := neo4jCPU()
-	var ru0 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	go0 := cputime.Process()
 	var lastLog time.Time
 	res, err := s.Load(ctx, g, neo4j.LoadOptions{BatchSize: 10000, Progress: func(p neo4j.LoadProgress) {
 		if time.Since(lastLog) > 30*time.Second {
@@ -56,9 +55,7 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	}
 	t.Logf("load: %+v", res.Duration)
 	cpu1, _ := neo4jCPU()
-	var ru1 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	goCPU := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
+	goCPU := cputime.Process() - go0
 	load1, _ := os.ReadFile("/proc/loadavg")
 
 	rows := askBoth(ctx, g, mem, s)
@@ -68,16 +65,13 @@ func TestBenchmarkNeo4j(t *testing.T) {
 	// load also pays the JVM's just-in-time compilation of Neo4j's write
 	// path, which a long-running server has done already.)
 	cpu2, _ := neo4jCPU()
-	var ru2 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru2)
+	go2 := cputime.Process()
 	res2, err := s.Load(ctx, g, neo4j.LoadOptions{BatchSize: 10000, KeepGenerations: true})
 	if err != nil {
 		t.Fatalf("second load: %v", err)
 	}
 	cpu3, _ := neo4jCPU()
-	var ru3 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru3)
-	goCPU2 := time.Duration(ru3.Utime.Nano()+ru3.Stime.Nano()-ru2.Utime.Nano()-ru2.Stime.Nano()) * time.Nanosecond
+	goCPU2 := cputime.Process() - go2
 	load3, _ := os.ReadFile("/proc/loadavg")
 
 	var b strings.Builder
@@ -103,12 +97,7 @@ func TestBenchmarkNeo4j(t *testing.T) {
 			pct(r.neo, 50), pct(r.neo, 95), pct(r.neo, 100), pct(r.emb, 50), pct(r.emb, 95), r.n-r.mismatches, r.n)
 	}
 	fmt.Fprintf(&b, "\nGo %s, GOMAXPROCS %d.\n", runtime.Version(), runtime.GOMAXPROCS(0))
-	t.Log("\n" + b.String())
-	if out := os.Getenv("IAMREACH_NEO4J_BENCH_OUT"); out != "" {
-		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
-			t.Error(err)
-		}
-	}
+	report(t, b.String())
 	checkRows(t, rows)
 }
 
@@ -124,9 +113,14 @@ func pct(ds []time.Duration, p int) string {
 }
 
 // neo4jCPU returns the CPU time used so far by the Neo4j test server
-// (NEO4J_TEST_PID, set by scripts/neo4j-test-server run), from /proc.
+// (NEO4J_TEST_PID, set by scripts/neo4j-test-server run).
 func neo4jCPU() (time.Duration, bool) {
-	pid := os.Getenv("NEO4J_TEST_PID")
+	return procCPU(os.Getenv("NEO4J_TEST_PID"))
+}
+
+// procCPU returns the CPU time (user + system) used so far by process
+// pid, from /proc/PID/stat.
+func procCPU(pid string) (time.Duration, bool) {
 	if pid == "" {
 		return 0, false
 	}
@@ -148,6 +142,18 @@ func neo4jCPU() (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(ut+st) * 10 * time.Millisecond, true
+}
+
+// report logs a benchmark's Markdown summary and writes it to
+// $IAMREACH_NEO4J_BENCH_OUT if set.
+func report(t *testing.T, md string) {
+	t.Helper()
+	t.Log("\n" + md)
+	if out := os.Getenv("IAMREACH_NEO4J_BENCH_OUT"); out != "" {
+		if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // questionRow is one kind of question asked of both stores in a benchmark.

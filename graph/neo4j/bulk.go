@@ -5,10 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,12 +139,7 @@ func WriteImportFiles(dir string, g *graph.Graph) (ImportFiles, error) {
 	for i, n := range nodes {
 		byLabel[n.label] = append(byLabel[n.label], i)
 	}
-	labels := make([]string, 0, len(byLabel))
-	for l := range byLabel {
-		labels = append(labels, l)
-	}
-	sort.Strings(labels)
-	for _, l := range labels {
+	for _, l := range slices.Sorted(maps.Keys(byLabel)) {
 		idx := byLabel[l]
 		rows := make([]map[string]any, len(idx))
 		ids := make([]string, len(idx))
@@ -298,11 +294,7 @@ func (w *csvWriter) write(file string, fixed []string, fixedVals [][]string, row
 			}
 		}
 	}
-	keys := make([]string, 0, len(types))
-	for k := range types {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(types))
 
 	f, err := os.Create(file)
 	if err != nil {

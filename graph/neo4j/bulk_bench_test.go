@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/iamreach/iamreach/graph"
 	"github.com/iamreach/iamreach/graph/neo4j"
 	"github.com/iamreach/iamreach/graph/storetest"
+	"github.com/iamreach/iamreach/internal/cputime"
 )
 
 // TestBenchmarkNeo4jBulk measures a first load through neo4j-admin import:
@@ -33,16 +33,14 @@ func TestBenchmarkNeo4jBulk(t *testing.T) {
 	mem := graph.NewMemory(g)
 	load0, _ := os.ReadFile("/proc/loadavg")
 
-	var ru0, ru1 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	go0 := cputime.Process()
 	t0 := time.Now()
 	files, err := neo4j.WriteImportFiles(t.TempDir(), g)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeTime := time.Since(t0)
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	writeCPU := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	writeCPU := cputime.Process() - go0
 
 	uri, runDir, startTime := bulkServer(t, files, "")
 	importTimes, _ := os.ReadFile(filepath.Join(runDir, "import.time"))
@@ -88,32 +86,6 @@ MATCH (:Node {gen: st.gen})-[r]->() RETURN nodes, count(r) AS rels`, nil, 1)
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d/%d |\n", r.name, r.n, pct(r.neo, 50), pct(r.neo, 95), pct(r.neo, 100), r.n-r.mismatches, r.n)
 	}
 	fmt.Fprintf(&b, "\nGo %s, GOMAXPROCS %d.\n", runtime.Version(), runtime.GOMAXPROCS(0))
-	t.Log("\n" + b.String())
-	if p := os.Getenv("IAMREACH_NEO4J_BENCH_OUT"); p != "" {
-		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-			t.Error(err)
-		}
-	}
+	report(t, b.String())
 	checkRows(t, rows)
-}
-
-// procCPU returns the CPU time (user + system) used so far by process
-// pid, from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms).
-func procCPU(pid string) (time.Duration, bool) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if pid == "" || err != nil {
-		return 0, false
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	var ut, st int64
-	if len(f) < 13 {
-		return 0, false
-	}
-	if _, err := fmt.Sscan(f[11], &ut); err != nil {
-		return 0, false
-	}
-	if _, err := fmt.Sscan(f[12], &st); err != nil {
-		return 0, false
-	}
-	return time.Duration(ut+st) * 10 * time.Millisecond, true
 }
